@@ -1,0 +1,115 @@
+/**
+ * Mask retrieval logits (spec §5.1 steps 4-5): the 16 mask-token queries of each instance against
+ * the image features, pixel-shuffled 4x4 into a (4P, 4P) logit map per instance.
+ *
+ * Layouts (f32, row-major): feat (P, P, C) as [y][x][c]; queries (N, 16, C); logits (N, 4P, 4P)
+ * with logits[n, 4y+a, 4x+b] = dot(queries[n, 4a+b], feat[y, x]) / sqrt(C).
+ */
+import shaderSource from '../../../shaders/mask-similarity.wgsl?raw';
+import {
+  type GpuKernelContext,
+  ceilDiv,
+  checkBufferSize,
+  checkInt,
+  checkLength,
+  createOutput,
+  createUniform,
+  getPipeline,
+} from './gpu-kernel';
+
+export interface MaskSimilarityShape {
+  /** Instances (0 allowed: nothing is dispatched). */
+  n: number;
+  /** Patch grid side P. */
+  p: number;
+  /** Embed width C. */
+  c: number;
+}
+
+export interface MaskSimilarityArgs extends MaskSimilarityShape {
+  /** (P, P, C) f32. */
+  feat: GPUBuffer;
+  /** (N, 16, C) f32. */
+  queries: GPUBuffer;
+}
+
+/** GEMM tile edge in rows and pixels; must match TILE in the shader. */
+const TILE = 32;
+
+function checkShape({ n, p, c }: MaskSimilarityShape): void {
+  checkInt('n', n, 0);
+  checkInt('p', p, 1);
+  checkInt('c', c, 1);
+}
+
+/**
+ * Returns a new (N, 4P, 4P) f32 buffer of logits; the caller owns it. For N = 0 it is an empty
+ * buffer and nothing is dispatched.
+ */
+export function maskSimilarity(ctx: GpuKernelContext, args: MaskSimilarityArgs): GPUBuffer {
+  checkShape(args);
+  const { device } = ctx;
+  const { n, p, c } = args;
+  checkBufferSize('feat', args.feat, p * p * c * 4);
+  checkBufferSize('queries', args.queries, n * 16 * c * 4);
+  const out = createOutput(device, 'mask-similarity logits', n * 16 * p * p * 4);
+  if (n === 0) return out;
+
+  const gridX = ceilDiv(p * p, TILE);
+  const gridY = ceilDiv(n * 16, TILE);
+  const limit = device.limits.maxComputeWorkgroupsPerDimension;
+  if (gridY > limit) throw new RangeError(`n = ${n} needs ${gridY} workgroup rows, over ${limit}`);
+  if (gridX > limit) throw new RangeError(`p = ${p} needs ${gridX} workgroup columns, over ${limit}`);
+
+  const pipeline = getPipeline(device, 'mask-similarity', shaderSource, 'main');
+  const uniform = createUniform(device, 'mask-similarity shape', new Uint32Array([n, p, c, 0]).buffer);
+  const bindGroup = device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: [
+      { binding: 0, resource: { buffer: uniform } },
+      { binding: 1, resource: { buffer: args.feat } },
+      { binding: 2, resource: { buffer: args.queries } },
+      { binding: 3, resource: { buffer: out } },
+    ],
+  });
+  const encoder = device.createCommandEncoder({ label: 'mask-similarity' });
+  const pass = encoder.beginComputePass();
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, bindGroup);
+  pass.dispatchWorkgroups(gridX, gridY);
+  pass.end();
+  device.queue.submit([encoder.finish()]);
+  uniform.destroy();
+  return out;
+}
+
+/** CPU twin of maskSimilarity, following spec §5.1 steps 4-5 loop by loop (dot products in f64). */
+export function maskSimilarityCpu(
+  feat: Float32Array,
+  queries: Float32Array,
+  shape: MaskSimilarityShape,
+): Float32Array {
+  checkShape(shape);
+  const { n, p, c } = shape;
+  checkLength('feat', feat, p * p * c);
+  checkLength('queries', queries, n * 16 * c);
+  const side = 4 * p;
+  const out = new Float32Array(n * side * side);
+  const scale = Math.sqrt(c);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < 16; k++) {
+      const a = Math.floor(k / 4);
+      const b = k % 4;
+      const q = (i * 16 + k) * c;
+      for (let y = 0; y < p; y++) {
+        for (let x = 0; x < p; x++) {
+          const f = (y * p + x) * c;
+          let dot = 0;
+          for (let j = 0; j < c; j++) dot += queries[q + j]! * feat[f + j]!;
+          out[i * side * side + (4 * y + a) * side + 4 * x + b] = dot / scale;
+        }
+      }
+    }
+  }
+  return out;
+}
