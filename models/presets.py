@@ -1,0 +1,97 @@
+"""Model presets of this project: the UFO-Tiny architecture and tasks, and the micro model of tests.
+
+Both speak the official grammar (spec §3-§6) about the generated shape scenes (models/scenes.py),
+plus referring segmentation, which the official ViT checkpoints lack:
+
+    prompt  "Task: referring_segmentation; Description: <expression>"
+    answer  "<cx>,<cy>,<w>,<h>,<MASK>x16" [SEP]  (the grounding box, then the mask tokens)
+"""
+
+from __future__ import annotations
+
+from .config import TaskConfig, UfoVitConfig
+
+SHAPE_CLASSES: tuple[str, ...] = ("circle", "square", "triangle", "star", "hexagon")
+# Semantic segmentation names the background too, so every grid point has an answer.
+SEMANTIC_CLASSES: tuple[str, ...] = ("background", *SHAPE_CLASSES)
+COLOR_WORDS = ("red", "green", "blue", "yellow", "purple", "orange")
+SCENE_WORDS = (
+    "a", "an", "the", "and", "on", "of", "with", "small", "large", "left", "right", "top", "bottom",
+    "leftmost", "rightmost", "topmost", "bottommost", "shape", "shapes", "background", "plain",
+    "gradient", "noise", "noisy", "striped", "stripes", "one", "two", "three", "four", "five", "six",
+    "circles", "squares", "triangles", "stars", "hexagons", "in", "at", "middle", "center",
+    "image", "picture", "there", "is", "are", "object", "objects", "upper", "lower", "first", "second",
+)
+PROMPT_WORDS = (
+    "task", "detection", "instance", "_", "segmentation", "semantic", "referring", "caption",
+    "grounding", "class", "bin", "to", "description", "give", "for", "this",
+)
+PUNCTUATION = tuple(":;,._")
+
+
+def build_vocab(num_bins: int, extra: tuple[str, ...] = ()) -> list[str]:
+    """A WordPiece vocabulary for the shape scenes: specials, punctuation, words, whole numbers.
+
+    Numbers 0..num_bins are single words so a coordinate is one token. Continuation pieces (##s) let
+    plurals and unknown endings tokenize instead of collapsing to [UNK].
+    """
+    tokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    words = [*PUNCTUATION, *PROMPT_WORDS, *SHAPE_CLASSES, *COLOR_WORDS, *SCENE_WORDS, *extra]
+    words += [str(i) for i in range(num_bins + 1)]
+    words += ["##s", "##es", "##est", "##most", "##ed", "##ing"]
+    for w in words:
+        if w not in tokens:
+            tokens.append(w)
+    return tokens
+
+
+def shape_tasks(
+    grid_size: int, semantic_size: int, refer_size: int, grid_per_window: int, max_length: int = 24
+) -> dict[str, TaskConfig]:
+    """The six tasks over the shape scenes; box bins are 2x the input size, as the official ones."""
+    classes = ",".join(SHAPE_CLASSES)
+    return {
+        "detection": TaskConfig(
+            kind="grid-box", image_size=grid_size, interpolation="bilinear",
+            prompt=f"Task: detection; Class: {classes},background; Bin: 0 to {2 * grid_size}",
+            classes=SHAPE_CLASSES, grid_per_window=grid_per_window, num_bins=2 * grid_size,
+            max_length=max_length,
+        ),
+        "instance_segmentation": TaskConfig(
+            kind="grid-mask", image_size=grid_size, interpolation="bilinear",
+            prompt=f"Task: instance_segmentation; Class: {classes}.", classes=SHAPE_CLASSES,
+            grid_per_window=grid_per_window, max_length=max_length,
+        ),
+        "semantic_segmentation": TaskConfig(
+            kind="grid-semantic", image_size=semantic_size, interpolation="bilinear",
+            prompt=f"Task: semantic_segmentation; Class: {','.join(SEMANTIC_CLASSES)}.",
+            classes=SEMANTIC_CLASSES, grid_per_window=grid_per_window, max_length=max_length,
+        ),
+        "caption": TaskConfig(
+            kind="caption", image_size=refer_size, interpolation="bilinear",
+            prompt="Task: caption; Give a caption for this image:", max_length=max_length,
+            beams=2, temperature=1.0, length_penalty=0.7,
+        ),
+        "grounding": TaskConfig(
+            kind="refer-box", image_size=refer_size, interpolation="bilinear",
+            prompt="Task: grounding; Description: {expression}", num_bins=2 * refer_size,
+            max_length=max_length,
+        ),
+        "referring_segmentation": TaskConfig(
+            kind="refer-mask", image_size=refer_size, interpolation="bilinear",
+            prompt="Task: referring_segmentation; Description: {expression}",
+            num_bins=2 * refer_size, max_length=max_length,
+        ),
+    }
+
+
+def micro_config(vocab_size: int) -> UfoVitConfig:
+    """A few-kilobyte UFO-ViT for tests: every mechanism (window + global layers, grid) at 32-64 px."""
+    return UfoVitConfig(
+        embed_dim=32, num_heads=2, ffn_dim=64, depth=4, global_layers=(1,), mean_layers=(2, 3),
+        patch_size=8, window_size=4, pos_grid=8, vocab_size=vocab_size,
+    )
+
+
+def micro_tasks() -> dict[str, TaskConfig]:
+    return shape_tasks(grid_size=64, semantic_size=64, refer_size=32, grid_per_window=2, max_length=24)
