@@ -25,6 +25,7 @@ export function recMetrics(samples: Iterable<RecSample>, threshold = 0.5): RecMe
   let count = 0;
   for (const { prediction, target } of samples) {
     checkBox(`target of sample ${count}`, target);
+    if (prediction !== null) checkBox(`prediction of sample ${count}`, prediction);
     const iou = prediction === null ? 0 : boxIou(prediction, target);
     if (iou >= threshold) hits++;
     iouSum += iou;
