@@ -2,7 +2,7 @@
 
     /usr/bin/python3 -m models.dataset --seed 0 --count 500 --out data/shapes-val --split val
 
-DIR/images/NNNNNN.png|jpg    the scenes (scene NNNNNN of the seed; a --jpeg-fraction of them as JPEG)
+DIR/images/NNNNNN.png|jpg    scene NNNNNN of the seed (a --jpeg-fraction of them as JPEG)
 DIR/semantic/NNNNNN.png      label maps: 0 background, 1..5 the classes in CLASSES order
 DIR/instances.json           COCO instances, masks as COCO compressed RLE
 DIR/captions.json            COCO captions, one per image
@@ -50,7 +50,7 @@ def write_dataset(
     force: bool = False,
     progress: Optional[Callable[[int, int], None]] = None,
 ) -> None:
-    """Writes scenes 0..count-1 of `seed` to `out`, replacing an existing `out` only with `force`."""
+    """Writes scenes 0..count-1 of `seed` to `out`; replaces an existing `out` only with `force`."""
     if count < 1:
         raise ValueError(f"count must be at least 1, got {count}")
     if not 0.0 <= jpeg_fraction <= 1.0:

@@ -5,8 +5,8 @@ background, with every annotation the UFO tasks need: per object the class, colo
 its visible part; per image a semantic label map, a caption and referring expressions, each of which
 picks out exactly one object (checked with `resolve`).
 
-`generate_scene(seed, index)` derives its own random generator from (seed, index), so a scene does not
-depend on which scenes were generated before it, and training can draw scenes on the fly.
+`generate_scene(seed, index)` derives its own random generator from (seed, index), so a scene does
+not depend on which scenes were generated before it, and training can draw scenes on the fly.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ NOISE_LIMIT = 30.0
 # leave a gap (areas differ by at least 2.25x) so "small" and "large" are never a close call.
 SIZE_BANDS: dict[str, tuple[float, float]] = {"small": (0.05, 0.08), "large": (0.12, 0.17)}
 LARGE_PROBABILITY = 0.45
-MIN_VISIBLE_FRACTION = 0.6  # occluded objects keep this much of their area, so masks stay meaningful
+MIN_VISIBLE_FRACTION = 0.6  # occluded objects keep this much of their area: masks stay meaningful
 PLACEMENT_TRIES = 30
 SAME_COLOR_GAP = 3.0  # pixels between the circumcircles of two objects of the same colour
 NEAR_PROBABILITY = 0.35  # chance to place an object next to an earlier one, so that overlaps occur
@@ -76,7 +76,7 @@ BoolMask = npt.NDArray[np.bool_]
 class SceneConfig:
     min_side: int = 160  # width and height are drawn independently from [min_side, max_side]
     max_side: int = 640
-    max_objects: int = 6  # the object count is drawn from 1..max_objects (fewer when they do not fit)
+    max_objects: int = 6  # the count is drawn from 1..max_objects (fewer when they do not fit)
     max_expressions_per_object: int = 4
 
     def __post_init__(self) -> None:
@@ -86,7 +86,9 @@ class SceneConfig:
                 f"max_side={self.max_side}"
             )
         if not 1 <= self.max_objects <= len(NUMBER_WORDS):
-            raise ValueError(f"max_objects must be in 1..{len(NUMBER_WORDS)}, got {self.max_objects}")
+            raise ValueError(
+                f"max_objects must be in 1..{len(NUMBER_WORDS)}, got {self.max_objects}"
+            )
         if self.max_expressions_per_object < 0:
             raise ValueError(
                 f"max_expressions_per_object must be >= 0, got {self.max_expressions_per_object}"
@@ -99,8 +101,10 @@ class SceneObject:
     class_id: int  # index into CLASSES, 0..4
     color: str
     size_band: str  # "small" or "large": how the object was drawn
-    size_word: Optional[str]  # size_band when it tells this object from another of its class, else None
-    box_xyxy: tuple[float, float, float, float]  # visible mask, pixel edges: x2 - x1 = width in pixels
+    # size_band when it tells this object from another of its class ("we say small and large only
+    # when they tell two objects apart"), else None
+    size_word: Optional[str]
+    box_xyxy: tuple[float, float, float, float]  # visible mask, on pixel edges: x2 - x1 = width
     mask: BoolMask  # (H, W), the visible part after occlusion
 
     @property
@@ -241,7 +245,7 @@ def _referring_expressions(scene: Scene, rng: np.random.Generator, limit: int) -
 
 
 def _candidates(obj: SceneObject) -> list[Expression]:
-    """Every combination of the object's own attributes and a position, except the bare "the shape"."""
+    """Every combination of the object's attributes and a position, except the bare "the shape"."""
     return [
         Expression(class_name, color, size, position)
         for class_name in (obj.class_name, None)
@@ -286,7 +290,7 @@ def caption_for(objects: Sequence[SceneObject], background: str) -> str:
     """
     setting = f"on a {BACKGROUND_WORDS[background]} background"
     for detail in (3, 2, 1):
-        groups: dict[tuple[int, Optional[str], Optional[str]], int] = {}
+        groups: dict[_Group, int] = {}
         for obj in objects:
             size = obj.size_word if detail >= 3 else None
             color = obj.color if detail >= 2 else None
@@ -308,7 +312,10 @@ def caption_wordpieces(text: str) -> int:
     return len(words) + sum(word in _SPLIT_WORDS for word in words)
 
 
-def _group_order(item: tuple[tuple[int, Optional[str], Optional[str]], int]) -> tuple[int, int, int]:
+_Group = tuple[int, Optional[str], Optional[str]]  # class_id, colour, size word
+
+
+def _group_order(item: tuple[_Group, int]) -> tuple[int, int, int]:
     (class_id, color, size), _ = item
     color_rank = -1 if color is None else COLORS.index(color)
     size_rank = -1 if size is None else SIZE_WORDS.index(size)
@@ -532,7 +539,12 @@ def _touches_same_color(
 
 
 def _rasterize(
-    class_name: str, center: tuple[float, float], radius: float, angle: float, height: int, width: int
+    class_name: str,
+    center: tuple[float, float],
+    radius: float,
+    angle: float,
+    height: int,
+    width: int,
 ) -> _Shape:
     """The exact binary mask of a shape, drawn without anti-aliasing in a window around it."""
     cx, cy = center
