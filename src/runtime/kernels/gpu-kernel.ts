@@ -91,8 +91,13 @@ export function createUniform(device: GPUDevice, label: string, data: ArrayBuffe
   return buffer;
 }
 
-/** Usage of every kernel output: bindable, and readable back or feedable to the next stage. */
-export const OUTPUT_USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+/**
+ * Usage of every kernel output: bindable, and readable back or feedable to the next stage.
+ * A function, not a constant: GPUBufferUsage does not exist in Node, where the CPU twins run.
+ */
+export function outputUsage(): GPUBufferUsageFlags {
+  return GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+}
 
 /** A zero-initialised output buffer of `bytes` (WebGPU zero-fills new buffers). */
 export function createOutput(device: GPUDevice, label: string, bytes: number): GPUBuffer {
@@ -101,7 +106,7 @@ export function createOutput(device: GPUDevice, label: string, bytes: number): G
       `${label}: ${bytes} bytes exceeds the ${maxStorageBytes(device)}-byte storage buffer limit`,
     );
   }
-  return device.createBuffer({ label, size: bytes, usage: OUTPUT_USAGE });
+  return device.createBuffer({ label, size: bytes, usage: outputUsage() });
 }
 
 /** A storage buffer initialised from host data (for the small per-instance inputs). */
@@ -109,7 +114,7 @@ export function createInput(device: GPUDevice, label: string, data: ArrayBufferV
   // Bindings must be non-empty and 4-byte aligned; callers never bind an empty one, but the size
   // is rounded so a 0-instance call can still create it harmlessly.
   const size = Math.max(4, Math.ceil(data.byteLength / 4) * 4);
-  const buffer = device.createBuffer({ label, size, usage: OUTPUT_USAGE });
+  const buffer = device.createBuffer({ label, size, usage: outputUsage() });
   device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
   return buffer;
 }

@@ -2,7 +2,7 @@
  * Helpers shared by the kernel tests (node and browser): seeded data and GPU upload/readback.
  * Not used by the runtime.
  */
-import { OUTPUT_USAGE, readBuffer } from './gpu-kernel';
+import { outputUsage, readBuffer } from './gpu-kernel';
 
 /** Mulberry32: a tiny seeded PRNG, so every test case is reproducible from its seed. */
 export function rng(seed: number): () => number {
@@ -45,7 +45,7 @@ export function testDevice(): Promise<GPUDevice> {
 }
 
 export function upload(device: GPUDevice, data: Float32Array | Uint32Array): GPUBuffer {
-  const buffer = device.createBuffer({ size: Math.max(4, data.byteLength), usage: OUTPUT_USAGE });
+  const buffer = device.createBuffer({ size: Math.max(4, data.byteLength), usage: outputUsage() });
   device.queue.writeBuffer(buffer, 0, data);
   return buffer;
 }
