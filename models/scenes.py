@@ -221,21 +221,26 @@ def _depth(obj: SceneObject, position: str, scene: Scene) -> float:
     return sign * (obj.center[axis] - extent / 2) / extent
 
 
-def _referring_expressions(scene: Scene, rng: np.random.Generator, limit: int) -> list[Referring]:
-    meanings: dict[Expression, list[int]] = {}
+# (class_name, color, size, position): an Expression's meaning-bearing fields, cheap to hash.
+_Key = tuple[Optional[str], Optional[str], Optional[str], Optional[str]]
 
-    def meaning(expression: Expression) -> list[int]:
-        if expression not in meanings:
-            meanings[expression] = resolve(expression, scene)
-        return meanings[expression]
+
+def _referring_expressions(scene: Scene, rng: np.random.Generator, limit: int) -> list[Referring]:
+    meanings: dict[_Key, list[int]] = {}
+
+    def meaning(key: _Key) -> list[int]:
+        found = meanings.get(key)
+        if found is None:
+            found = meanings[key] = resolve(Expression(*key), scene)
+        return found
 
     referring: list[Referring] = []
     for index, obj in enumerate(scene.objects):
-        candidates = [e for e in _candidates(obj) if _is_apt(e, index, scene, meaning)]
-        if not candidates or limit == 0:
+        keys = [k for k in _candidate_keys(obj) if _is_apt(k, index, scene, meaning)]
+        if not keys or limit == 0:
             continue
         # The shortest expression always, then a random choice among the others for variety.
-        candidates.sort(key=lambda e: len(e.text.split()))
+        candidates = sorted((Expression(*k) for k in keys), key=lambda e: len(e.text.split()))
         others = rng.permutation(len(candidates) - 1)[: limit - 1]
         for expression in [candidates[0]] + [candidates[1 + int(k)] for k in others]:
             if expression.position is None:
@@ -244,10 +249,10 @@ def _referring_expressions(scene: Scene, rng: np.random.Generator, limit: int) -
     return referring
 
 
-def _candidates(obj: SceneObject) -> list[Expression]:
+def _candidate_keys(obj: SceneObject) -> list[_Key]:
     """Every combination of the object's attributes and a position, except the bare "the shape"."""
     return [
-        Expression(class_name, color, size, position)
+        (class_name, color, size, position)
         for class_name in (obj.class_name, None)
         for color in (obj.color, None)
         for size in (obj.size_band, None)
@@ -256,27 +261,20 @@ def _candidates(obj: SceneObject) -> list[Expression]:
     ]
 
 
-def _is_apt(
-    expression: Expression,
-    index: int,
-    scene: Scene,
-    meaning: Callable[[Expression], list[int]],
-) -> bool:
-    if meaning(expression) != [index]:
-        return False
+def _is_apt(key: _Key, index: int, scene: Scene, meaning: Callable[[_Key], list[int]]) -> bool:
+    class_name, color, size, position = key
     # Size and position words are said only when they tell the object apart from another one.
-    if expression.size is not None and meaning(replace(expression, size=None)) == [index]:
+    if size is not None and meaning((class_name, color, None, position)) == [index]:
         return False
-    if expression.position is None:
-        return True
-    if meaning(replace(expression, position=None)) == [index]:
-        return False
-    # The tolerant reading accepts a referent just past the middle; the speaker needs it clearly
-    # inside the named half.
-    return (
-        expression.position in SUPERLATIVES
-        or _depth(scene.objects[index], expression.position, scene) >= POSITION_TOLERANCE
-    )
+    if position is not None:
+        if meaning((class_name, color, size, None)) == [index]:
+            return False
+        # The tolerant reading accepts a referent just past the middle; the speaker needs it
+        # clearly inside the named half.
+        clear = _depth(scene.objects[index], position, scene) >= POSITION_TOLERANCE
+        if position in REGIONS and not clear:
+            return False
+    return meaning(key) == [index]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -355,7 +353,7 @@ STRIPE_CONTRAST = 40.0  # RGB distance between the two colours of a striped or g
 
 
 def _background_color(
-    rng: np.random.Generator, contrast_with: Optional[npt.NDArray[np.float64]] = None
+    rng: np.random.Generator, contrast_with: Optional[npt.NDArray[np.floating]] = None
 ) -> npt.NDArray[np.float64]:
     choices = _BACKGROUND_COLORS
     if contrast_with is not None:
@@ -367,41 +365,44 @@ def _background_color(
 def _render_background(
     kind: str, height: int, width: int, rng: np.random.Generator
 ) -> npt.NDArray[np.uint8]:
-    first = _background_color(rng)
-    pixels: npt.NDArray[np.float64]
+    first = _background_color(rng).astype(np.float32)
     if kind == "plain":
-        pixels = np.broadcast_to(first, (height, width, 3))
-    elif kind == "gradient":
-        second = _background_color(rng, contrast_with=first)
+        return np.broadcast_to(_to_uint8(first), (height, width, 3)).copy()
+    if kind == "gradient":
+        second = _background_color(rng, contrast_with=first).astype(np.float32)
         ramp = _projection(height, width, rng.uniform(0, 2 * math.pi))
         ramp = (ramp - ramp.min()) / max(float(np.ptp(ramp)), 1.0)
-        pixels = first + ramp[:, :, None] * (second - first)
-    elif kind == "noise":
-        pixels = first + _grey_noise(height, width, rng)[:, :, None]
-    elif kind == "stripes":
+        return _to_uint8(first + ramp[:, :, None] * (second - first))
+    if kind == "noise":
+        return _to_uint8(first + _grey_noise(height, width, rng)[:, :, None])
+    if kind == "stripes":
         second = _background_color(rng, contrast_with=first)
         period = rng.uniform(8, 40)
         # Quarter turns and diagonals only: other angles alias into jagged stripes at small periods.
         angle = math.pi / 4 * int(rng.integers(4))
-        phase = _projection(height, width, angle) + rng.uniform(0, period)
-        pixels = np.where((phase % period < period / 2)[:, :, None], first, second)
-    else:
-        raise ValueError(f"unknown background {kind!r}; expected one of {BACKGROUNDS}")
+        phase = _projection(height, width, angle) + np.float32(rng.uniform(0, period))
+        on = (phase % np.float32(period) < period / 2)[:, :, None]
+        return np.where(on, _to_uint8(first), _to_uint8(second))
+    raise ValueError(f"unknown background {kind!r}; expected one of {BACKGROUNDS}")
+
+
+def _to_uint8(pixels: npt.NDArray[np.floating]) -> npt.NDArray[np.uint8]:
     return np.clip(np.rint(pixels), 0, 255).astype(np.uint8)
 
 
-def _projection(height: int, width: int, angle: float) -> npt.NDArray[np.float64]:
+def _projection(height: int, width: int, angle: float) -> npt.NDArray[np.float32]:
     """Each pixel's coordinate along the direction `angle` (radians, from the x axis)."""
-    xs = np.arange(width, dtype=np.float64)[None, :]
-    ys = np.arange(height, dtype=np.float64)[:, None]
-    return xs * math.cos(angle) + ys * math.sin(angle)
+    xs = np.arange(width, dtype=np.float32)[None, :]
+    ys = np.arange(height, dtype=np.float32)[:, None]
+    return xs * np.float32(math.cos(angle)) + ys * np.float32(math.sin(angle))
 
 
-def _grey_noise(height: int, width: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
+def _grey_noise(height: int, width: int, rng: np.random.Generator) -> npt.NDArray[np.float32]:
     """Blotchy plus fine noise, the same on all channels so the background stays grey."""
     coarse = rng.normal(0.0, 1.0, (height // 16 + 2, width // 16 + 2)).astype(np.float32)
-    blotches = np.asarray(Image.fromarray(coarse, mode="F").resize((width, height), Image.BILINEAR))
-    fine = rng.normal(0.0, 1.0, (height, width))
+    blotches = Image.fromarray(coarse, mode="F").resize((width, height), Image.Resampling.BILINEAR)
+    blotches = np.asarray(blotches)
+    fine = rng.standard_normal((height, width), dtype=np.float32)
     return np.clip(18.0 * blotches + 6.0 * fine, -NOISE_LIMIT, NOISE_LIMIT)
 
 
@@ -524,7 +525,7 @@ def _sample_center(
         y = anchor.center[1] + distance * math.sin(theta)
     else:
         x, y = rng.uniform(low, high_x), rng.uniform(low, high_y)
-    return float(np.clip(x, low, high_x)), float(np.clip(y, low, high_y))
+    return min(max(x, low), high_x), min(max(y, low), high_y)
 
 
 def _touches_same_color(
