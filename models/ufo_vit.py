@@ -245,16 +245,16 @@ class ViTUFO(nn.Module):
             tk, tv = text_kv[i]
             if layer.is_global:  # type: ignore[union-attr]
                 q, k, v = attn.project(y.reshape(b, p * p, cfg.embed_dim))
-                out = _attend_image(q, k, v, tk, tv, geo.layers[i], p, mask)
+                out = _attend_image(q, k, v, tk, tv, geo.layers[i], p, attn.num_heads, mask)
                 out = attn.merge(out).reshape(b, p, p, cfg.embed_dim)
             else:
                 s = cfg.window_size
                 windows = window_partition(y, s)  # (B*W, S*S, C)
                 nw = windows.shape[0] // b
                 q, k, v = attn.project(windows)
-                tk, tv = tk.repeat_interleave(nw, 0), tv.repeat_interleave(nw, 0)
-                wmask = None if mask is None else mask.repeat_interleave(nw, 0)
-                out = _attend_image(q, k, v, tk, tv, geo.layers[i], s, wmask)
+                tk, tv = _per_window(tk, nw), _per_window(tv, nw)
+                wmask = None if mask is None else _per_window(mask, nw)
+                out = _attend_image(q, k, v, tk, tv, geo.layers[i], s, attn.num_heads, wmask)
                 out = window_unpartition(attn.merge(out), b, p, s)
             kvs.append((k, v))
             x = layer.mlp(x + out)  # type: ignore[union-attr]
@@ -400,6 +400,7 @@ def _attend_image(
     tv: Tensor,
     geo: LayerGeometry,
     size: int,
+    heads: int,
     mask: Tensor | None,
 ) -> Tensor:
     """Image queries over [text keys, image keys], rel-pos bias on the image keys only.
@@ -407,11 +408,12 @@ def _attend_image(
     Large grids are processed in bands of whole query rows so no logits tensor exceeds
     ATTENTION_CHUNK_BYTES (the spec's 4900x4900 memory trap at 1120 px).
     """
-    b, h, t, d = q.shape
+    t, d = q.shape[2], q.shape[3]
     keys = torch.cat([tk, k], 2)
     values = torch.cat([tv, v], 2)
     text_len = tk.shape[2]
-    row_bytes = 4 * b * h * size * (MAX_PROMPT_TOKENS + t)
+    # Sized per image from static numbers (heads, grid side), so tracing bakes a constant band.
+    row_bytes = 4 * heads * size * (MAX_PROMPT_TOKENS + size * size)
     band = max(1, min(size, ATTENTION_CHUNK_BYTES // row_bytes))
     while size % band:
         band -= 1
@@ -427,6 +429,11 @@ def _attend_image(
             logits = logits + F.pad(mask, (0, t))
         outs.append(logits.softmax(-1) @ values)
     return outs[0] if len(outs) == 1 else torch.cat(outs, 2)
+
+
+def _per_window(t: Tensor, nw: int) -> Tensor:
+    """(B, ...) -> (B*W, ...), each batch row repeated for its W windows (Expand, not a copy loop)."""
+    return t[:, None].expand(t.shape[0], nw, *t.shape[1:]).reshape(t.shape[0] * nw, *t.shape[1:])
 
 
 def window_partition(x: Tensor, s: int) -> Tensor:

@@ -1,0 +1,168 @@
+"""Graph-level transforms of exported ONNX models: weight storage (q4, fp16), shared external
+weights, and the size of the largest intermediate tensor."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+# Initializers smaller than this stay inside the .onnx file (shape constants, small biases).
+EXTERNAL_MIN_BYTES = 1024
+EXTERNAL_ALIGN = 64
+Q4_BLOCK = 32
+
+
+def _consumers(graph: onnx.GraphProto, name: str) -> list[onnx.NodeProto]:
+    return [n for n in graph.node if name in n.input]
+
+
+def quantize_q4(w: np.ndarray, block: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Asymmetric 4-bit blocks along K of a (K, N) weight, in MatMulNBits' layout.
+
+    Returns packed (N, K/block, block/2) uint8 (element 2i in the low nibble), scales (N*K/block)
+    float32 and zero points (N * ceil(K/block / 2)) uint8, two per byte, low nibble first.
+    dequant(q) = (q - zero_point) * scale.
+    """
+    k, n = w.shape
+    blocks = k // block
+    wt = w.T.reshape(n, blocks, block).astype(np.float32)
+    lo = np.minimum(wt.min(-1), 0.0)
+    hi = np.maximum(wt.max(-1), 0.0)
+    scale = (hi - lo) / 15.0
+    scale = np.where(scale == 0, 1.0, scale).astype(np.float32)
+    zp = np.clip(np.round(-lo / scale), 0, 15).astype(np.uint8)
+    q = np.clip(np.round(wt / scale[..., None]) + zp[..., None], 0, 15).astype(np.uint8)
+    packed = (q[..., 0::2] | (q[..., 1::2] << 4)).astype(np.uint8)
+    zp_pad = np.concatenate([zp, np.zeros((n, blocks % 2), np.uint8)], axis=1)
+    zp_packed = (zp_pad[:, 0::2] | (zp_pad[:, 1::2] << 4)).astype(np.uint8)
+    return packed, scale.reshape(-1), zp_packed.reshape(-1)
+
+
+def dequantize_q4(packed: np.ndarray, scales: np.ndarray, zps: np.ndarray, k: int) -> np.ndarray:
+    """Inverse of quantize_q4 up to rounding: the (K, N) weight MatMulNBits computes with."""
+    n, blocks, half = packed.shape
+    q = np.empty((n, blocks, half * 2), np.float32)
+    q[..., 0::2] = packed & 0x0F
+    q[..., 1::2] = packed >> 4
+    zp_bytes = zps.reshape(n, -1)
+    zp = np.empty((n, zp_bytes.shape[1] * 2), np.float32)
+    zp[:, 0::2] = zp_bytes & 0x0F
+    zp[:, 1::2] = zp_bytes >> 4
+    w = (q - zp[:, :blocks, None]) * scales.reshape(n, blocks)[..., None]
+    return w.reshape(n, k).T
+
+
+def to_q4(model: onnx.ModelProto, block: int = Q4_BLOCK) -> int:
+    """Replace MatMul by a constant (K, N) float weight with MatMulNBits (4-bit, weight-only).
+
+    Runs on onnxruntime's WebGPU EP (unlike MatMulInteger / dynamic int8). Returns the count.
+    """
+    graph = model.graph
+    inits = {i.name: i for i in graph.initializer}
+    count = 0
+    for idx, node in enumerate(list(graph.node)):
+        if node.op_type != "MatMul" or node.input[1] not in inits:
+            continue
+        init = inits[node.input[1]]
+        if init.data_type != TensorProto.FLOAT or len(init.dims) != 2 or init.dims[0] % block:
+            continue
+        w = numpy_helper.to_array(init)
+        k, n = w.shape
+        packed, scales, zps = quantize_q4(w, block)
+        base = f"{node.input[1]}_q4"
+        graph.initializer.extend([
+            numpy_helper.from_array(packed, base),
+            numpy_helper.from_array(scales, base + "_scales"),
+            numpy_helper.from_array(zps, base + "_zp"),
+        ])
+        new = helper.make_node(
+            "MatMulNBits", [node.input[0], base, base + "_scales", base + "_zp"], list(node.output),
+            name=(node.name or f"matmul{idx}") + "_q4", domain="com.microsoft",
+            K=k, N=n, bits=4, block_size=block,
+        )
+        pos = list(graph.node).index(node)
+        graph.node.remove(node)
+        graph.node.insert(pos, new)
+        if not _consumers(graph, init.name):
+            graph.initializer.remove(init)
+        count += 1
+    if count and not any(o.domain == "com.microsoft" for o in model.opset_import):
+        model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    return count
+
+
+def to_fp16_storage(model: onnx.ModelProto, min_elements: int = 16) -> int:
+    """Store float initializers in half precision, each followed by a Cast back to float.
+
+    Arithmetic, the residual stream and accumulations stay fp32 (the official code notes that fp16
+    overflows); only the download halves. Works without the `shader-f16` GPU feature.
+    """
+    graph = model.graph
+    casts = []
+    count = 0
+    for init in graph.initializer:
+        if init.data_type != TensorProto.FLOAT or int(np.prod(init.dims)) < min_elements:
+            continue
+        arr = numpy_helper.to_array(init)
+        if np.abs(arr).max(initial=0) > 65504:
+            continue  # would overflow half precision: keep fp32
+        name = init.name
+        half = numpy_helper.from_array(arr.astype(np.float16), name + "_fp16")
+        init.CopyFrom(half)
+        casts.append(helper.make_node("Cast", [name + "_fp16"], [name], name=name + "_cast", to=TensorProto.FLOAT))
+        count += 1
+    for i, c in enumerate(casts):
+        graph.node.insert(i, c)
+    return count
+
+
+@dataclass
+class SharedWeights:
+    """One external-data file shared by several graphs: identical tensors are stored once."""
+
+    path: Path
+    blob: bytearray = field(default_factory=bytearray)
+    index: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def externalize(self, model: onnx.ModelProto) -> None:
+        for init in model.graph.initializer:
+            raw = init.raw_data
+            if not raw:
+                continue  # small typed-field constants stay inline
+            if len(raw) < EXTERNAL_MIN_BYTES:
+                continue
+            key = hashlib.sha256(bytes([init.data_type]) + str(list(init.dims)).encode() + raw).hexdigest()
+            if key not in self.index:
+                self.blob.extend(b"\0" * (-len(self.blob) % EXTERNAL_ALIGN))
+                self.index[key] = (len(self.blob), len(raw))
+                self.blob.extend(raw)
+            offset, length = self.index[key]
+            init.ClearField("raw_data")
+            init.data_location = TensorProto.EXTERNAL
+            del init.external_data[:]
+            for k, v in (("location", self.path.name), ("offset", str(offset)), ("length", str(length))):
+                entry = init.external_data.add()
+                entry.key, entry.value = k, v
+
+    def write(self) -> None:
+        self.path.write_bytes(bytes(self.blob))
+
+
+def largest_intermediate(model: onnx.ModelProto) -> tuple[str, int]:
+    """Name and byte size of the largest tensor shape inference can size (static shapes needed)."""
+    inferred = onnx.shape_inference.infer_shapes(model)
+    best = ("", 0)
+    sizes = {TensorProto.FLOAT: 4, TensorProto.INT64: 8, TensorProto.FLOAT16: 2, TensorProto.BOOL: 1,
+             TensorProto.INT32: 4, TensorProto.UINT8: 1}
+    for vi in [*inferred.graph.value_info, *inferred.graph.output]:
+        t = vi.type.tensor_type
+        dims = [d.dim_value if d.HasField("dim_value") else 0 for d in t.shape.dim]
+        nbytes = int(np.prod(dims)) * sizes.get(t.elem_type, 4) if dims and all(dims) else 0
+        if nbytes > best[1]:
+            best = (vi.name, nbytes)
+    return best
