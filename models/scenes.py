@@ -50,6 +50,7 @@ COLOR_JITTER = 12  # per channel, so that the model learns colour names, not exa
 # background can be read as a red or blue shape; texture then moves a pixel by at most NOISE_LIMIT.
 MIN_BACKGROUND_DISTANCE = 100.0
 NOISE_LIMIT = 30.0
+STRIPE_CONTRAST = 40.0  # RGB distance between the two colours of a striped or gradient background
 # Radius of the circle with the object's area, as a fraction of the image's shorter side. The bands
 # leave a gap (areas differ by at least 2.25x) so "small" and "large" are never a close call.
 SIZE_BANDS: dict[str, tuple[float, float]] = {"small": (0.05, 0.08), "large": (0.12, 0.17)}
@@ -67,7 +68,7 @@ STAR_INNER_RATIO = 0.45
 
 NUMBER_WORDS: tuple[str, ...] = ("a", "two", "three", "four", "five", "six")
 # Caption words that bert-base-uncased may split into two wordpieces; the count is conservative.
-_SPLIT_WORDS = frozenset({"hexagon", "hexagons", "leftmost", "rightmost"})
+_SPLIT_WORDS = frozenset({"hexagon", "hexagons"})
 
 BoolMask = npt.NDArray[np.bool_]
 
@@ -207,15 +208,15 @@ def _has_attributes(obj: SceneObject, expression: Expression) -> bool:
     )
 
 
-
-
 # Per SUPERLATIVES (and REGIONS) entry: the axis (0 = x, 1 = y) and the sign of its direction.
 _POSITION_AXES: tuple[tuple[int, int], ...] = ((0, -1), (0, 1), (1, -1), (1, 1))
 
 
 def _depth(obj: SceneObject, position: str, scene: Scene) -> float:
-    """How far the object's centre lies from the image's middle in the named direction (fraction of
-    the image side): positive on the named side, larger further out."""
+    """How far the object's centre lies from the image's middle in the named direction.
+
+    A fraction of the image side: positive on the named side, larger further out.
+    """
     axis, sign = _POSITION_AXES[POSITIONS.index(position) % len(SUPERLATIVES)]
     extent = (scene.width, scene.height)[axis]
     return sign * (obj.center[axis] - extent / 2) / extent
@@ -349,7 +350,6 @@ def _allowed_background_colors() -> npt.NDArray[np.float64]:
 
 
 _BACKGROUND_COLORS = _allowed_background_colors()
-STRIPE_CONTRAST = 40.0  # RGB distance between the two colours of a striped or gradient background
 
 
 def _background_color(
