@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { XywhBox } from './box-iou';
-import { type CocoAnnotation, type CocoDataset, type CocoResult, type CocoStats, cocoEvaluate } from './coco-eval';
+import { cocoEvaluate } from './coco-eval';
+import { COCO_STAT_NAMES, type CocoAnnotation, type CocoDataset, type CocoResult, type CocoStats } from './coco-types';
 import * as rle from './rle';
+import { randomInt, seededRandom } from './test-random';
 
 // pycocotools computes precision as tp / (tp + fp + eps) with eps = 2.2e-16, so a perfect AP comes out
 // as 0.9999999999999998: compare to 12 digits.
@@ -58,6 +60,8 @@ describe('cocoEvaluate (bbox), hand-derived', () => {
     expectStats(stats, { AP: 1, AP50: 1, AP75: 1, APs: -1, APm: 1, APl: -1 });
     expectStats(stats, { AR1: 1, AR10: 1, AR100: 1, ARs: -1, ARm: 1, ARl: -1 });
     expect(perCategory.map((c) => [c.categoryId, c.name])).toEqual([[1, 'c1'], [2, 'c2']]);
+    // pycocotools' stats order: AP, AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl.
+    expect(COCO_STAT_NAMES.map((k) => Math.round(stats[k]))).toEqual([1, 1, 1, -1, 1, -1, 1, 1, 1, -1, 1, -1]);
     expect(perCategory[1]!.AP).toBeCloseTo(1, DIGITS);
   });
 
@@ -261,5 +265,58 @@ describe('cocoEvaluate input checks', () => {
     expect(() => cocoEvaluate(gt, [det(1, [0, 0, 1, 1], NaN)], 'bbox')).toThrow(/score/);
     expect(() => cocoEvaluate(gt, [], 'keypoints' as 'bbox')).toThrow(TypeError);
     expect(() => cocoEvaluate({ ...gt, images: [{ id: 1 }, { id: 1 }] }, [], 'bbox')).toThrow(/twice/);
+  });
+});
+
+describe('cocoEvaluate properties (seeded)', () => {
+  const random = seededRandom(31);
+  /** 1..4 images, 1..3 categories, 0..4 objects per image with random boxes, some crowds. */
+  function randomCase(): { gt: CocoDataset; perfect: CocoResult[]; noisy: CocoResult[] } {
+    const nImages = randomInt(random, 1, 4);
+    const nCats = randomInt(random, 1, 3);
+    const gts: GtSpec[] = [];
+    for (let image = 1; image <= nImages; image++) {
+      for (let n = randomInt(random, 0, 4); n > 0; n--) {
+        const size = randomInt(random, 5, 150);
+        gts.push({
+          image,
+          cat: randomInt(random, 1, nCats),
+          bbox: [randomInt(random, 0, 400), randomInt(random, 0, 400), size, randomInt(random, 5, 150)],
+          iscrowd: random() < 0.15 ? 1 : 0,
+        });
+      }
+    }
+    // Distinct scores, so any input order ranks the same way.
+    const perfect = gts.map((g, i) => det(g.image, g.bbox, 0.5 + i * 1e-3, g.cat));
+    const noisy = perfect.map((d) => {
+      const [x, y, w, h] = d.bbox!;
+      const jitter = (): number => randomInt(random, -8, 8);
+      return { ...d, bbox: [x + jitter(), y + jitter(), w, h] as const, score: random() };
+    });
+    return { gt: dataset(nImages, nCats, gts), perfect, noisy };
+  }
+  const hasRegular = (gt: CocoDataset): boolean => gt.annotations.some((a) => !a.iscrowd);
+
+  it('perfect detections give AP 1 whenever a regular object exists, else -1', () => {
+    for (let n = 0; n < 50; n++) {
+      const { gt, perfect } = randomCase();
+      const { stats } = cocoEvaluate(gt, perfect, 'bbox');
+      if (hasRegular(gt)) expect(stats.AP).toBeCloseTo(1, DIGITS);
+      else expect(stats.AP).toBe(-1);
+    }
+  });
+
+  it('stats lie in [0, 1] or are -1, ignore result order, and a last-ranked stray detection changes nothing', () => {
+    for (let n = 0; n < 50; n++) {
+      const { gt, noisy } = randomCase();
+      const base = cocoEvaluate(gt, noisy, 'bbox').stats;
+      for (const v of Object.values(base)) expect(v === -1 || (v >= 0 && v <= 1)).toBe(true);
+      const shuffled = [...noisy].sort(() => random() - 0.5);
+      expect(cocoEvaluate(gt, shuffled, 'bbox').stats).toEqual(base);
+      // A detection far from every object, scored below all others, only appends a point after the
+      // curve's last recall: precision at the recall thresholds and the final recall stay the same.
+      const stray = det(1, [5000, 5000, 40, 40], -1, 1);
+      expect(cocoEvaluate(gt, [...noisy, stray], 'bbox').stats).toEqual(base);
+    }
   });
 });

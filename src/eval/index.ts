@@ -12,9 +12,9 @@ export {
   type CocoResult,
   type CocoStats,
   COCO_STAT_NAMES,
-  cocoEvaluate,
   type IouType,
-} from './coco-eval';
+} from './coco-types';
+export { cocoEvaluate } from './coco-eval';
 export {
   AREA_RANGE_NAMES,
   AREA_RANGES,
