@@ -88,14 +88,22 @@ export function accumulate(evals: readonly (readonly (readonly (ImageEval | null
       // Categories without regular ground truth in this range stay -1 and drop out of the means.
       if (numGt === 0) continue;
       MAX_DETS.forEach((md, m) => {
-        const scores = E.flatMap((e) => e.dtScores.slice(0, md));
+        // Each image's top md detections, pooled and ranked once for all thresholds.
+        const scores: number[] = [];
+        const owner: ImageEval[] = [];
+        const slot: number[] = [];
+        for (const e of E) {
+          e.dtScores.slice(0, md).forEach((score, i) => {
+            scores.push(score);
+            owner.push(e);
+            slot.push(i);
+          });
+        }
         const order = orderByScore(scores);
         for (let t = 0; t < T; t++) {
-          const match = E.flatMap((e) => Array.from(e.dtMatch[t]!.subarray(0, md), (g) => g >= 0));
-          const ignore = E.flatMap((e) => Array.from(e.dtIgnore[t]!.subarray(0, md), (v) => v !== 0));
           const curve = precisionCurve(
-            order.map((j) => match[j]!),
-            order.map((j) => ignore[j]!),
+            order.map((j) => owner[j]!.dtMatch[t]![slot[j]!]! >= 0),
+            order.map((j) => owner[j]!.dtIgnore[t]![slot[j]!]!),
             numGt,
           );
           recall[((t * K + k) * A + a) * M + m] = curve.recall;

@@ -116,6 +116,8 @@ export function cocoEvaluate(gt: CocoDataset, results: readonly CocoResult[], io
   for (let i = 0; i < I; i++) {
     for (let k = 0; k < K; k++) {
       const g = gts[i]![k]!;
+      // Nothing to match: pycocotools' evaluateImg returns None, which evals already holds.
+      if (g.length === 0 && dts[i]![k]!.length === 0) continue;
       // IoUs are computed once for the top maxDet detections by score, shared by all area ranges.
       const d = orderByScore(dts[i]![k]!.map((x) => x.score))
         .slice(0, maxDet)

@@ -41,7 +41,7 @@ describe('evaluateImage', () => {
     expect(Array.from(e.dtMatch[T(0.75)]!)).toEqual([0, -1]);
     // At .95 nothing matches.
     expect(Array.from(e.dtMatch[T(0.95)]!)).toEqual([-1, -1]);
-    expect(Array.from(e.dtIgnore[T(0.5)]!)).toEqual([0, 0]);
+    expect(Array.from(e.dtIgnore[T(0.5)]!)).toEqual([false, false]);
   });
 
   it('gives an exact tie in IoU to the later ground truth', () => {
@@ -62,17 +62,17 @@ describe('evaluateImage', () => {
     const e = evaluateImage([gt(true), gt()], [dt(0.9)], [[0.9, 0.6]], ALL, 100)!;
     expect(Array.from(e.dtMatch, (row) => row[0])).toEqual([1, 1, 1, 0, 0, 0, 0, 0, 0, -1]);
     // Matching a crowd makes the detection ignored (neither TP nor FP).
-    expect(Array.from(e.dtIgnore, (row) => row[0])).toEqual([0, 0, 0, 1, 1, 1, 1, 1, 1, 0]);
+    expect(Array.from(e.dtIgnore, (row) => Number(row[0]))).toEqual([0, 0, 0, 1, 1, 1, 1, 1, 1, 0]);
     expect(e.gtIgnore).toEqual([true, false]);
   });
 
   it('lets a crowd absorb several detections, while a regular ground truth takes only one', () => {
     const e = evaluateImage([gt(true)], [dt(0.9), dt(0.8), dt(0.7)], [[1], [1], [1]], ALL, 100)!;
     expect(Array.from(e.dtMatch[9]!)).toEqual([0, 0, 0]);
-    expect(Array.from(e.dtIgnore[9]!)).toEqual([1, 1, 1]);
+    expect(e.dtIgnore[9]).toEqual([true, true, true]);
     const r = evaluateImage([gt()], [dt(0.9), dt(0.8)], [[1], [1]], ALL, 100)!;
     expect(Array.from(r.dtMatch[0]!)).toEqual([0, -1]);
-    expect(Array.from(r.dtIgnore[0]!)).toEqual([0, 0]);
+    expect(r.dtIgnore[0]).toEqual([false, false]);
   });
 
   it('ignores ground truth outside the area range and unmatched detections outside it too', () => {
@@ -82,7 +82,7 @@ describe('evaluateImage', () => {
     const e = evaluateImage([gt(false, 2500)], [dt(0.9, 2500), dt(0.8, 100), dt(0.7, 5000)], [[0.9], [0], [0]], small, 100)!;
     expect(e.gtIgnore).toEqual([true]);
     expect(Array.from(e.dtMatch[0]!)).toEqual([0, -1, -1]);
-    expect(Array.from(e.dtIgnore[0]!)).toEqual([1, 0, 1]);
+    expect(e.dtIgnore[0]).toEqual([true, false, true]);
   });
 
   it('keeps only the maxDet highest-scoring detections, ties in input order', () => {

@@ -52,9 +52,9 @@ export interface ImageEval {
   /** Per ground truth (input order): crowd, or area outside the range; such objects need not be found. */
   readonly gtIgnore: readonly boolean[];
   /** `dtMatch[t][i]`: index of the ground truth matched by detection `dtOrder[i]` at threshold t, or -1. */
-  readonly dtMatch: readonly Int32Array[];
+  readonly dtMatch: readonly (readonly number[])[];
   /** `dtIgnore[t][i]`: the detection counts neither as true nor as false positive at threshold t. */
-  readonly dtIgnore: readonly Uint8Array[];
+  readonly dtIgnore: readonly (readonly boolean[])[];
 }
 
 /** Stable descending order of scores, as numpy's argsort(-scores, kind='mergesort'). */
@@ -95,12 +95,14 @@ export function evaluateImage(
   const gtOrder = gts.map((_, i) => i).sort((a, b) => Number(gtIgnore[a]) - Number(gtIgnore[b]));
   const dtOrder = orderByScore(dts.map((d) => d.score)).slice(0, maxDet);
 
-  const dtMatch: Int32Array[] = [];
-  const dtIgnore: Uint8Array[] = [];
+  // Plain arrays: this runs once per image, category and area range, and small typed arrays are
+  // slow to allocate in bulk.
+  const dtMatch: number[][] = [];
+  const dtIgnore: boolean[][] = [];
   for (const t of iouThresholds) {
-    const matchRow = new Int32Array(dtOrder.length).fill(-1);
-    const ignoreRow = new Uint8Array(dtOrder.length);
-    const gtTaken = new Uint8Array(gts.length);
+    const matchRow = new Array<number>(dtOrder.length).fill(-1);
+    const ignoreRow = new Array<boolean>(dtOrder.length).fill(false);
+    const gtTaken = new Array<boolean>(gts.length).fill(false);
     dtOrder.forEach((d, i) => {
       const row = ious[d] as ArrayLike<number>;
       // An IoU of exactly 1 must still match at a threshold of 1.
@@ -116,10 +118,10 @@ export function evaluateImage(
       }
       if (best >= 0) {
         matchRow[i] = best;
-        ignoreRow[i] = gtIgnore[best] ? 1 : 0;
-        gtTaken[best] = 1;
+        ignoreRow[i] = gtIgnore[best] ?? false;
+        gtTaken[best] = true;
       } else {
-        ignoreRow[i] = outside(dts[d]?.area ?? 0) ? 1 : 0;
+        ignoreRow[i] = outside(dts[d]?.area ?? 0);
       }
     });
     dtMatch.push(matchRow);

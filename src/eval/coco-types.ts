@@ -9,12 +9,14 @@ export type IouType = 'bbox' | 'segm';
 /** A COCO polygon list; accepted by the types so COCO JSON loads as-is, but rejected for 'segm'. */
 export type CocoPolygons = readonly (readonly number[])[];
 
+/** An image of the ground truth; only `id` is used. */
 export interface CocoImage {
   readonly id: number;
   readonly width?: number;
   readonly height?: number;
 }
 
+/** A category; `name` labels the per-category table. */
 export interface CocoCategory {
   readonly id: number;
   readonly name?: string;
@@ -32,6 +34,7 @@ export interface CocoAnnotation {
   readonly iscrowd?: number | boolean;
 }
 
+/** A COCO ground-truth file: every image and category evaluated, and the objects in them. */
 export interface CocoDataset {
   readonly images: readonly CocoImage[];
   readonly annotations: readonly CocoAnnotation[];
@@ -77,6 +80,7 @@ export interface CocoCategoryAp {
   readonly AP75: number;
 }
 
+/** What `cocoEvaluate` returns. */
 export interface CocoEvalResult {
   readonly stats: CocoStats;
   /** Per category, in ascending id order. */
