@@ -95,8 +95,6 @@ export function evaluateImage(
   const gtOrder = gts.map((_, i) => i).sort((a, b) => Number(gtIgnore[a]) - Number(gtIgnore[b]));
   const dtOrder = orderByScore(dts.map((d) => d.score)).slice(0, maxDet);
 
-  // Plain arrays: this runs once per image, category and area range, and small typed arrays are
-  // slow to allocate in bulk.
   const dtMatch: number[][] = [];
   const dtIgnore: boolean[][] = [];
   for (const t of iouThresholds) {
