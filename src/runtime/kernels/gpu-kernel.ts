@@ -111,10 +111,7 @@ export function createOutput(device: GPUDevice, label: string, bytes: number): G
 
 /** A storage buffer initialised from host data (for the small per-instance inputs). */
 export function createInput(device: GPUDevice, label: string, data: ArrayBufferView): GPUBuffer {
-  // Bindings must be non-empty and 4-byte aligned; callers never bind an empty one, but the size
-  // is rounded so a 0-instance call can still create it harmlessly.
-  const size = Math.max(4, Math.ceil(data.byteLength / 4) * 4);
-  const buffer = device.createBuffer({ label, size, usage: outputUsage() });
+  const buffer = device.createBuffer({ label, size: data.byteLength, usage: outputUsage() });
   device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
   return buffer;
 }

@@ -32,8 +32,8 @@ describe('softNmsLinear', () => {
     ];
     const out = softNmsLinear(boxes, [0.9, 0.8, 0.7, 0.6, 0.5], [0, 0, 0, 0, 1]);
     // After 0: box 1 -> 0.8 * 0.4 = 0.32, box 2 -> 0.7 * 0.5 = 0.35, box 3 unchanged.
-    // Then 3 (0.6, IoU 1/3 with 1 and 2... and with 2: inter 25 / (100 + 50 - 25) = 0.2): no decay.
-    // Then 4 (0.5), then 2 (0.35; IoU 5/6 with box 1 -> 0.32 / 6), then 1.
+    // Then 3 (0.6; IoU 0.3 with box 1 and 0.2 with box 2: no decay), then 4 (0.5, alone in its
+    // class), then 2 (0.35; IoU 5/6 with box 1, which drops to 0.32 / 6), then 1.
     expect(out.indices).toEqual([0, 3, 4, 2, 1]);
     expect(out.scores[3]).toBeCloseTo(0.35, 12);
     expect(out.scores[4]).toBeCloseTo(0.32 * (1 - 5 / 6), 12);
