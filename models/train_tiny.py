@@ -93,6 +93,12 @@ def make_sample(seed: int, index: int, tok: Tokenizer, tasks: dict[str, TaskConf
     return sample
 
 
+def _one_thread(_: int) -> None:
+    # Each worker renders scenes on one core; torch's default of one thread per core in every
+    # worker oversubscribes the machine many times over and starves the training process.
+    torch.set_num_threads(1)
+
+
 def collate(samples: list[dict[str, object]]) -> list[dict[str, object]]:
     return samples
 
@@ -241,13 +247,16 @@ def train(out: Path, sched: Schedule, seed: int, resume: bool, workers: int, bud
     trainer = Trainer(model, tok, tasks, device)
     side = tasks["detection"].grid_side(model.cfg)
     stream = SceneStream(TRAIN_SEED, step * sched.batch, tok, tasks, side, sched)
-    loader = DataLoader(stream, batch_size=sched.batch, collate_fn=collate, num_workers=workers,
+    loader = DataLoader(stream, batch_size=sched.batch, collate_fn=collate, num_workers=workers, worker_init_fn=_one_thread,
                         **({"prefetch_factor": 4, "persistent_workers": True} if workers else {}))
     autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else torch.autocast("cpu", enabled=False)
     log = (out / "log.jsonl").open("a")
     model.train()
     t0 = started = time.time()
+    waited = 0.0
+    t_data = time.time()
     for batch in loader:
+        waited += time.time() - t_data
         if step >= sched.steps:
             break
         for group in opt.param_groups:
@@ -267,15 +276,18 @@ def train(out: Path, sched: Schedule, seed: int, resume: bool, workers: int, bud
             sched = Schedule(**{**asdict(sched), "steps": min(sched.steps, int(budget_min * 60 / per_step))})
             print(json.dumps({"schedule_steps": sched.steps, "s_per_step": per_step}), flush=True)
         if step % log_every == 0 or step == sched.steps:
-            record = {"step": step, "lr": lr_at(step - 1, sched), "loss": float(total), "s_per_step": (time.time() - t0) / log_every,
+            # data_s: time spent waiting for scenes; the rest of s_per_step is the model.
+            record = {"step": step, "lr": lr_at(step - 1, sched), "loss": float(total.detach()), "s_per_step": (time.time() - t0) / log_every,
+                      "data_s": waited / log_every,
                       **{k: round(float(v), 4) for k, v in losses.items()}}
-            t0 = time.time()
+            t0, waited = time.time(), 0.0
             print(json.dumps(record), flush=True)
             log.write(json.dumps(record) + "\n")
             log.flush()
         if step % 500 == 0 or step == sched.steps:
             torch.save({"state_dict": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
                         "schedule": asdict(sched), "seed": seed}, ckpt_path)
+        t_data = time.time()
     return model.cpu().eval()
 
 

@@ -131,7 +131,7 @@ def resize_rel_table(table: Tensor, rows: int) -> Tensor:
 def gather_rel(table: Tensor, size: int) -> Tensor:
     """R[q, k] = table[q - k + size - 1] for a size x size grid: (size, size, d)."""
     table = resize_rel_table(table, 2 * size - 1)
-    coords = torch.arange(size)
+    coords = torch.arange(size, device=table.device)
     return table[coords[:, None] - coords[None, :] + size - 1]
 
 
@@ -192,8 +192,10 @@ class ViTUFO(nn.Module):
             side = grid_per_window * p // cfg.window_size
             geo.grid_side = side
             geo.grid_pos = resize_pos(self.pos_embed, side, side).reshape(side * side, cfg.embed_dim)
-            geo.grid_taps, geo.grid_weights = bilinear_taps(side, p)
-            g = torch.arange(side)
+            taps, weights = bilinear_taps(side, p)
+            device = self.pos_embed.device
+            geo.grid_taps, geo.grid_weights = taps.to(device), weights.to(device)
+            g = torch.arange(side, device=device)
             wins = p // cfg.window_size
             geo.grid_window = ((g[:, None] // grid_per_window) * wins + g[None, :] // grid_per_window).reshape(-1)
         return geo
@@ -250,11 +252,8 @@ class ViTUFO(nn.Module):
             else:
                 s = cfg.window_size
                 windows = window_partition(y, s)  # (B*W, S*S, C)
-                nw = windows.shape[0] // b
                 q, k, v = attn.project(windows)
-                tk, tv = _per_window(tk, nw), _per_window(tv, nw)
-                wmask = None if mask is None else _per_window(mask, nw)
-                out = _attend_image(q, k, v, tk, tv, geo.layers[i], s, attn.num_heads, wmask)
+                out = _attend_image(q, k, v, tk, tv, geo.layers[i], s, attn.num_heads, mask)
                 out = window_unpartition(attn.merge(out), b, p, s)
             kvs.append((k, v))
             x = layer.mlp(x + out)  # type: ignore[union-attr]
@@ -272,29 +271,39 @@ class ViTUFO(nn.Module):
         cfg = self.cfg
         assert geo.grid_pos is not None and geo.grid_taps is not None
         assert geo.grid_weights is not None and geo.grid_window is not None
-        b, p = inputs[0].shape[0], geo.patches
+        b, p, c = inputs[0].shape[0], geo.patches, cfg.embed_dim
         gcount = geo.grid_pos.shape[0]
         nw = (p // cfg.window_size) ** 2
-        # Rows of the (B*W)-batched window K/V that each grid point attends to.
-        win_rows = (torch.arange(b, device=inputs[0].device)[:, None] * nw + geo.grid_window[None]).reshape(-1)
-        g = geo.grid_pos[None].expand(b, gcount, cfg.embed_dim)
+        per = gcount // nw  # grid points per window
+        # Grid points regrouped window by window, so each window's points attend to that window's
+        # keys as one small batch instead of gathering the keys once per point.
+        order = torch.argsort(geo.grid_window * gcount + torch.arange(gcount, device=geo.grid_window.device))
+        inverse = torch.argsort(order)
+        g = geo.grid_pos[None].expand(b, gcount, c)
         prefix: list[KV] = []
         first = True
         for i, layer in enumerate(self.layers):
             if layer.is_global:  # type: ignore[union-attr]
                 continue
-            flat = inputs[i].reshape(b, p * p, cfg.embed_dim)
+            flat = inputs[i].reshape(b, p * p, c)
             sampled = (flat[:, geo.grid_taps] * geo.grid_weights[None, :, :, None]).sum(2)  # (B, G, C)
             g = sampled + (geo.grid_pos if first else g + geo.grid_pos)
             first = False
             attn: Attention = layer.attn  # type: ignore[union-attr]
-            q, k, v = attn.project(layer.ln1(g).reshape(b * gcount, 1, cfg.embed_dim))  # type: ignore[union-attr]
-            ik, iv = image_kv[i]
-            keys = torch.cat([ik[win_rows], k], dim=2)  # (B*G, h, S*S + 1, d)
-            values = torch.cat([iv[win_rows], v], dim=2)
-            out = attn.merge(_attend(q, keys, values, None)).reshape(b, gcount, cfg.embed_dim)
-            prefix.append((k, v))
-            g = layer.mlp(g + out)  # type: ignore[union-attr]
+            q, k, v = attn.project(layer.ln1(g))  # type: ignore[union-attr]  # (B, h, G, d)
+            h, d = attn.num_heads, attn.head_dim
+            qw, kw, vw = (x[:, :, order].reshape(b, h, nw, per, d).transpose(1, 2).reshape(b * nw, h, per, d) for x in (q, k, v))
+            ik, iv = image_kv[i]  # (B*W, h, S*S, d)
+            scale = d**-0.5
+            li = (qw * scale) @ ik.transpose(-1, -2)  # (B*W, h, per, S*S)
+            ls = ((qw * scale) * kw).sum(-1, keepdim=True)  # each point sees only its own key
+            m = torch.maximum(li.amax(-1, keepdim=True), ls)
+            ei, es = torch.exp(li - m), torch.exp(ls - m)
+            out = (ei @ iv + es * vw) / (ei.sum(-1, keepdim=True) + es)
+            out = out.reshape(b, nw, h, per, d).transpose(1, 2).reshape(b, h, gcount, d)[:, :, inverse]
+            g = layer.mlp(g + attn.merge(out))  # type: ignore[union-attr]
+            kp, vp = (x.permute(0, 2, 1, 3).reshape(b * gcount, h, 1, d) for x in (k, v))
+            prefix.append((kp, vp))
         return prefix
 
     # ---------------------------------------------------------------- output tokens
@@ -408,32 +417,36 @@ def _attend_image(
     Large grids are processed in bands of whole query rows so no logits tensor exceeds
     ATTENTION_CHUNK_BYTES (the spec's 4900x4900 memory trap at 1120 px).
     """
-    t, d = q.shape[2], q.shape[3]
-    keys = torch.cat([tk, k], 2)
-    values = torch.cat([tv, v], 2)
-    text_len = tk.shape[2]
+    d = q.shape[3]
+    b = tk.shape[0]
+    nw = q.shape[0] // b  # windows per image (1 for global layers)
+    h = heads
     # Sized per image from static numbers (heads, grid side), so tracing bakes a constant band.
     row_bytes = 4 * heads * size * (MAX_PROMPT_TOKENS + size * size)
     band = max(1, min(size, ATTENTION_CHUNK_BYTES // row_bytes))
     while size % band:
         band -= 1
     scale = d**-0.5
+    tk_t = tk[:, None].transpose(-1, -2)  # (B, 1, h, d, L): shared by every window, never copied
+    tv_b = tv[:, None]
+    tmask = None if mask is None else mask[:, None]  # (B, 1, 1, 1, L)
     outs = []
     for r0 in range(0, size, band):
         qs = q[:, :, r0 * size : (r0 + band) * size]
+        tb = band * size
         sub = LayerGeometry(geo.rel_h[r0 : r0 + band], geo.rel_w)
-        logits = (qs * scale) @ keys.transpose(-1, -2)
-        bias = _rel_bias(qs, sub, size)
-        logits = torch.cat([logits[..., :text_len], logits[..., text_len:] + bias], dim=-1)
-        if mask is not None:
-            logits = logits + F.pad(mask, (0, t))
-        outs.append(logits.softmax(-1) @ values)
+        li = (qs * scale) @ k.transpose(-1, -2) + _rel_bias(qs, sub, size)  # (B*W, h, tb, T)
+        lt = (qs * scale).reshape(b, nw, h, tb, d) @ tk_t  # (B, W, h, tb, L)
+        if tmask is not None:
+            lt = lt + tmask
+        # One softmax over [text keys, image keys] without concatenating either.
+        m = torch.maximum(li.amax(-1, keepdim=True), lt.amax(-1, keepdim=True).reshape(b * nw, h, tb, 1))
+        ei = torch.exp(li - m)
+        et = torch.exp(lt - m.reshape(b, nw, h, tb, 1))
+        num = ei @ v + (et @ tv_b).reshape(b * nw, h, tb, d)
+        den = ei.sum(-1, keepdim=True) + et.sum(-1, keepdim=True).reshape(b * nw, h, tb, 1)
+        outs.append(num / den)
     return outs[0] if len(outs) == 1 else torch.cat(outs, 2)
-
-
-def _per_window(t: Tensor, nw: int) -> Tensor:
-    """(B, ...) -> (B*W, ...), each batch row repeated for its W windows (Expand, not a copy loop)."""
-    return t[:, None].expand(t.shape[0], nw, *t.shape[1:]).reshape(t.shape[0] * nw, *t.shape[1:])
 
 
 def window_partition(x: Tensor, s: int) -> Tensor:
