@@ -297,7 +297,7 @@ class ViTUFO(nn.Module):
             scale = d**-0.5
             li = (qw * scale) @ ik.transpose(-1, -2)  # (B*W, h, per, S*S)
             ls = ((qw * scale) * kw).sum(-1, keepdim=True)  # each point sees only its own key
-            m = torch.maximum(li.amax(-1, keepdim=True), ls)
+            m = _max2(li.amax(-1, keepdim=True), ls)
             ei, es = torch.exp(li - m), torch.exp(ls - m)
             out = (ei @ iv + es * vw) / (ei.sum(-1, keepdim=True) + es)
             out = out.reshape(b, nw, h, per, d).transpose(1, 2).reshape(b, h, gcount, d)[:, :, inverse]
@@ -382,6 +382,11 @@ def _attend(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None) -> Tensor:
     return logits.softmax(-1) @ v
 
 
+def _max2(a: Tensor, b: Tensor) -> Tensor:
+    """Elementwise max of two (..., 1) tensors as Concat + ReduceMax, ops every ONNX EP runs."""
+    return torch.cat([a, b], -1).amax(-1, keepdim=True)
+
+
 def _rel_bias(q: Tensor, geo: LayerGeometry, size: int) -> Tensor:
     """Decomposed rel-pos bias (spec §1.2) for queries on a size x size grid.
 
@@ -440,7 +445,7 @@ def _attend_image(
         if tmask is not None:
             lt = lt + tmask
         # One softmax over [text keys, image keys] without concatenating either.
-        m = torch.maximum(li.amax(-1, keepdim=True), lt.amax(-1, keepdim=True).reshape(b * nw, h, tb, 1))
+        m = _max2(li.amax(-1, keepdim=True), lt.amax(-1, keepdim=True).reshape(b * nw, h, tb, 1))
         ei = torch.exp(li - m)
         et = torch.exp(lt - m.reshape(b, nw, h, tb, 1))
         num = ei @ v + (et @ tv_b).reshape(b * nw, h, tb, d)
