@@ -1,6 +1,7 @@
 // mask-iou.wgsl against its CPU twin. Tolerance: exact (integer counts).
 import { describe, expect, test } from 'vitest';
-import { maskIntersections, maskIntersectionsCpu } from '../src/runtime/kernels/mask-iou';
+import { maskIntersections } from '../src/runtime/kernels/mask-iou';
+import { maskIntersectionsCpu } from '../src/runtime/kernels/mask-iou-cpu';
 import { type PackedMasks, destroyPackedMasks, maskResize } from '../src/runtime/kernels/mask-resize';
 import { randomArray, readChecked, rng, testDevice, upload } from '../src/runtime/kernels/testing';
 

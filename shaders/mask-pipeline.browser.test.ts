@@ -3,10 +3,14 @@
 // threshold, so masks, intersections and the NMS result must be identical.
 import { expect, test } from 'vitest';
 import { bilinearAxis, bilinearRow } from '../src/runtime/kernels/bilinear';
-import { maskIntersections, maskIntersectionsCpu } from '../src/runtime/kernels/mask-iou';
-import { destroyPackedMasks, maskResize, maskResizeCpu, readMaskStats } from '../src/runtime/kernels/mask-resize';
-import { maskSimilarity, maskSimilarityCpu } from '../src/runtime/kernels/mask-similarity';
-import { semanticArgmax, semanticArgmaxCpu } from '../src/runtime/kernels/semantic-argmax';
+import { maskIntersections } from '../src/runtime/kernels/mask-iou';
+import { maskIntersectionsCpu } from '../src/runtime/kernels/mask-iou-cpu';
+import { destroyPackedMasks, maskResize, readMaskStats } from '../src/runtime/kernels/mask-resize';
+import { maskResizeCpu } from '../src/runtime/kernels/mask-resize-cpu';
+import { maskSimilarity } from '../src/runtime/kernels/mask-similarity';
+import { maskSimilarityCpu } from '../src/runtime/kernels/mask-similarity-cpu';
+import { semanticArgmax } from '../src/runtime/kernels/semantic-argmax';
+import { semanticArgmaxCpu } from '../src/runtime/kernels/semantic-argmax-cpu';
 import { matrixNms } from '../src/runtime/postprocess/matrix-nms';
 import { randomArray, readChecked, rng, testDevice, upload } from '../src/runtime/kernels/testing';
 

@@ -7,9 +7,9 @@ import {
   type PackedMasks,
   destroyPackedMasks,
   maskResize,
-  maskResizeCpu,
   readMaskStats,
 } from '../src/runtime/kernels/mask-resize';
+import { maskResizeCpu } from '../src/runtime/kernels/mask-resize-cpu';
 import { randomArray, readChecked, rng, testDevice, upload } from '../src/runtime/kernels/testing';
 
 interface Case {

@@ -1,6 +1,7 @@
 // mask-similarity.wgsl against its CPU twin. Tolerance: rtol 1e-5, atol 1e-5 (f32 GEMM vs f64 dot).
 import { describe, expect, test } from 'vitest';
-import { maskSimilarity, maskSimilarityCpu } from '../src/runtime/kernels/mask-similarity';
+import { maskSimilarity } from '../src/runtime/kernels/mask-similarity';
+import { maskSimilarityCpu } from '../src/runtime/kernels/mask-similarity-cpu';
 import { randomArray, readChecked, rng, testDevice, upload } from '../src/runtime/kernels/testing';
 
 function expectClose(actual: Float32Array, expected: Float32Array): void {

@@ -2,7 +2,8 @@
 // best class sums are within 1e-5 (relative to the best) of each other.
 import { describe, expect, test } from 'vitest';
 import { bilinearAxis, bilinearRow, sigmoid } from '../src/runtime/kernels/bilinear';
-import { semanticArgmax, semanticArgmaxCpu } from '../src/runtime/kernels/semantic-argmax';
+import { semanticArgmax } from '../src/runtime/kernels/semantic-argmax';
+import { semanticArgmaxCpu } from '../src/runtime/kernels/semantic-argmax-cpu';
 import { randomArray, readChecked, rng, testDevice, upload } from '../src/runtime/kernels/testing';
 
 interface Case {

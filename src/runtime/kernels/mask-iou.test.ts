@@ -1,8 +1,8 @@
 // CPU twin of mask-iou against torch's intersection matrix (masks @ masks.T). Exact.
 import { describe, expect, test } from 'vitest';
 import { loadFixture } from './fixtures';
-import { maskIntersectionsCpu } from './mask-iou';
-import { wordsPerRow } from './mask-resize';
+import { maskIntersectionsCpu } from './mask-iou-cpu';
+import { wordsPerRow } from './mask-resize-cpu';
 
 interface Case {
   n: number;

@@ -11,7 +11,6 @@ import {
   type GpuKernelContext,
   checkBufferSize,
   checkInt,
-  checkLength,
   createOutput,
   createUniform,
   getPipeline,
@@ -54,31 +53,5 @@ export function maskIntersections(ctx: GpuKernelContext, masks: PackedMasks): GP
   pass.end();
   device.queue.submit([encoder.finish()]);
   for (const uniform of uniforms) uniform.destroy();
-  return inter;
-}
-
-/** Set bits of a 32-bit word (SWAR popcount, the CPU counterpart of WGSL countOneBits). */
-function popcount(v: number): number {
-  v -= (v >>> 1) & 0x55555555;
-  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
-}
-
-/** CPU twin of maskIntersections on one chunk of (N, wordsPerMask) packed words. */
-export function maskIntersectionsCpu(bits: Uint32Array, n: number, wordsPerMask: number): Uint32Array {
-  checkInt('n', n, 0);
-  checkInt('wordsPerMask', wordsPerMask, 0);
-  checkLength('bits', bits, n * wordsPerMask);
-  const inter = new Uint32Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = i; j < n; j++) {
-      let count = 0;
-      for (let w = 0; w < wordsPerMask; w++) {
-        count += popcount(bits[i * wordsPerMask + w]! & bits[j * wordsPerMask + w]!);
-      }
-      inter[i * n + j] = count;
-      inter[j * n + i] = count;
-    }
-  }
   return inter;
 }

@@ -2,7 +2,7 @@
 // pixels whose prob is within 1e-5 of 0.5; counts off by at most that many; probSum rtol 1e-5.
 import { describe, expect, test } from 'vitest';
 import { loadFixture } from './fixtures';
-import { maskResizeCpu, wordsPerRow } from './mask-resize';
+import { maskResizeCpu, wordsPerRow } from './mask-resize-cpu';
 
 interface Case {
   n: number;

@@ -18,14 +18,12 @@
  * the GPU with the masks and only 8 bytes per instance need reading back.
  */
 import shaderSource from '../../../shaders/mask-resize.wgsl?raw';
-import { bilinearAxis, bilinearRow, bilinearScale, sigmoid } from './bilinear';
+import { bilinearScale } from './bilinear';
 import {
   type GpuKernelContext,
   WORKGROUP_SIZE,
   ceilDiv,
   checkBufferSize,
-  checkInt,
-  checkLength,
   createOutput,
   createUniform,
   getPipeline,
@@ -33,17 +31,7 @@ import {
   readBuffer,
   workgroupGrid,
 } from './gpu-kernel';
-
-export interface MaskResizeShape {
-  /** Instances (0 allowed: nothing is dispatched). */
-  n: number;
-  /** Low-res logit map height and width (4P at the model's resolution). */
-  hm: number;
-  wm: number;
-  /** Original image height and width. */
-  h0: number;
-  w0: number;
-}
+import { type MaskResizeShape, checkMaskResizeShape, wordsPerRow } from './mask-resize-cpu';
 
 export interface MaskResizeArgs extends MaskResizeShape {
   /** (N, Hm, Wm) f32. */
@@ -79,23 +67,11 @@ export interface MaskStats {
   probSum: Float32Array;
 }
 
-function checkShape({ n, hm, wm, h0, w0 }: MaskResizeShape): void {
-  checkInt('n', n, 0);
-  checkInt('hm', hm, 1);
-  checkInt('wm', wm, 1);
-  checkInt('h0', h0, 1);
-  checkInt('w0', w0, 1);
-}
-
-export function wordsPerRow(w0: number): number {
-  return ceilDiv(w0, 32);
-}
-
 /** Bytes of the Params uniform in mask-resize.wgsl (12 words). */
 const PARAMS_BYTES = 48;
 
 export function maskResize(ctx: GpuKernelContext, args: MaskResizeArgs): MaskResizeResult {
-  checkShape(args);
+  checkMaskResizeShape(args);
   const { device } = ctx;
   const { n, hm, wm, h0, w0 } = args;
   checkBufferSize('logits', args.logits, n * hm * wm * 4);
@@ -182,42 +158,4 @@ export async function readMaskStats(device: GPUDevice, stats: GPUBuffer, n: numb
 
 export function destroyPackedMasks(masks: PackedMasks): void {
   for (const chunk of masks.chunks) chunk.bits.destroy();
-}
-
-export interface MaskResizeCpuResult {
-  wordsPerRow: number;
-  /** (N, H0, wordsPerRow) u32: the packed layout above as a single chunk. */
-  bits: Uint32Array;
-  count: Uint32Array;
-  /** f64 sums: the twin is the accurate reference the GPU is compared with. */
-  probSum: Float64Array;
-}
-
-/** CPU twin of maskResize (spec §5.1 steps 6-9 per mask, per row, per pixel). */
-export function maskResizeCpu(logits: Float32Array, shape: MaskResizeShape): MaskResizeCpuResult {
-  checkShape(shape);
-  const { n, hm, wm, h0, w0 } = shape;
-  checkLength('logits', logits, n * hm * wm);
-  const words = wordsPerRow(w0);
-  const bits = new Uint32Array(n * h0 * words);
-  const count = new Uint32Array(n);
-  const probSum = new Float64Array(n);
-  const ys = bilinearAxis(hm, h0);
-  const xs = bilinearAxis(wm, w0);
-  const row = new Float64Array(w0);
-  for (let i = 0; i < n; i++) {
-    for (let y = 0; y < h0; y++) {
-      bilinearRow(logits, i * hm * wm, wm, ys, xs, y, row);
-      const rowWord = (i * h0 + y) * words;
-      for (let x = 0; x < w0; x++) {
-        const prob = sigmoid(row[x]!);
-        if (prob > 0.5) {
-          bits[rowWord + (x >>> 5)]! |= 1 << (x & 31);
-          count[i]!++;
-          probSum[i]! += prob;
-        }
-      }
-    }
-  }
-  return { wordsPerRow: words, bits, count, probSum };
 }

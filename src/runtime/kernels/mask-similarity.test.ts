@@ -1,7 +1,7 @@
 // CPU twin of mask-similarity against PyTorch (einsum + pixel-shuffle reshape). rtol 1e-5, atol 1e-5.
 import { describe, expect, test } from 'vitest';
 import { loadFixture } from './fixtures';
-import { maskSimilarityCpu } from './mask-similarity';
+import { maskSimilarityCpu } from './mask-similarity-cpu';
 
 interface Case {
   n: number;

@@ -10,21 +10,11 @@ import {
   type GpuKernelContext,
   ceilDiv,
   checkBufferSize,
-  checkInt,
-  checkLength,
   createOutput,
   createUniform,
   getPipeline,
 } from './gpu-kernel';
-
-export interface MaskSimilarityShape {
-  /** Instances (0 allowed: nothing is dispatched). */
-  n: number;
-  /** Patch grid side P. */
-  p: number;
-  /** Embed width C. */
-  c: number;
-}
+import { type MaskSimilarityShape, checkMaskSimilarityShape } from './mask-similarity-cpu';
 
 export interface MaskSimilarityArgs extends MaskSimilarityShape {
   /** (P, P, C) f32. */
@@ -36,18 +26,12 @@ export interface MaskSimilarityArgs extends MaskSimilarityShape {
 /** GEMM tile edge in rows and pixels; must match TILE in the shader. */
 const TILE = 32;
 
-function checkShape({ n, p, c }: MaskSimilarityShape): void {
-  checkInt('n', n, 0);
-  checkInt('p', p, 1);
-  checkInt('c', c, 1);
-}
-
 /**
  * Returns a new (N, 4P, 4P) f32 buffer of logits; the caller owns it. For N = 0 it is an empty
  * buffer and nothing is dispatched.
  */
 export function maskSimilarity(ctx: GpuKernelContext, args: MaskSimilarityArgs): GPUBuffer {
-  checkShape(args);
+  checkMaskSimilarityShape(args);
   const { device } = ctx;
   const { n, p, c } = args;
   checkBufferSize('feat', args.feat, p * p * c * 4);
@@ -80,36 +64,5 @@ export function maskSimilarity(ctx: GpuKernelContext, args: MaskSimilarityArgs):
   pass.end();
   device.queue.submit([encoder.finish()]);
   uniform.destroy();
-  return out;
-}
-
-/** CPU twin of maskSimilarity, following spec §5.1 steps 4-5 loop by loop (dot products in f64). */
-export function maskSimilarityCpu(
-  feat: Float32Array,
-  queries: Float32Array,
-  shape: MaskSimilarityShape,
-): Float32Array {
-  checkShape(shape);
-  const { n, p, c } = shape;
-  checkLength('feat', feat, p * p * c);
-  checkLength('queries', queries, n * 16 * c);
-  const side = 4 * p;
-  const out = new Float32Array(n * side * side);
-  const scale = Math.sqrt(c);
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < 16; k++) {
-      const a = Math.floor(k / 4);
-      const b = k % 4;
-      const q = (i * 16 + k) * c;
-      for (let y = 0; y < p; y++) {
-        for (let x = 0; x < p; x++) {
-          const f = (y * p + x) * c;
-          let dot = 0;
-          for (let j = 0; j < c; j++) dot += queries[q + j]! * feat[f + j]!;
-          out[i * side * side + (4 * y + a) * side + 4 * x + b] = dot / scale;
-        }
-      }
-    }
-  }
   return out;
 }

@@ -2,7 +2,7 @@
 // sums are within 1e-5 of each other.
 import { describe, expect, test } from 'vitest';
 import { loadFixture } from './fixtures';
-import { semanticArgmaxCpu } from './semantic-argmax';
+import { semanticArgmaxCpu } from './semantic-argmax-cpu';
 
 interface Case {
   n: number;
