@@ -219,13 +219,17 @@ def export_package(
         for g, spec in specs.items():
             log(f"tracing {g}")
             traced[g] = trace(spec)
+            onnx_tools.canonicalize_weights(traced[g])
         for dt in dtypes:
             shared = onnx_tools.SharedWeights(tmp / "onnx" / f"weights{_suffix(dt)}.bin")
             for g, proto in traced.items():
                 m = onnx.ModelProto()
                 m.CopyFrom(proto)
                 if dt == "q4":
+                    # 4-bit MatMul weights; the remaining constants (embeddings, norms, biases)
+                    # are stored in half precision. Arithmetic stays fp32 either way.
                     onnx_tools.to_q4(m)
+                    onnx_tools.to_fp16_storage(m)
                 elif dt == "fp16":
                     onnx_tools.to_fp16_storage(m)
                 shared.externalize(m)

@@ -21,6 +21,37 @@ def _consumers(graph: onnx.GraphProto, name: str) -> list[onnx.NodeProto]:
     return [n for n in graph.node if name in n.input]
 
 
+def _rename_input(graph: onnx.GraphProto, old: str, new: str) -> None:
+    for n in graph.node:
+        for i, name in enumerate(n.input):
+            if name == old:
+                n.input[i] = new
+
+
+def canonicalize_weights(model: onnx.ModelProto, min_bytes: int = EXTERNAL_MIN_BYTES) -> None:
+    """Make every large constant a plain initializer used by name.
+
+    The exporter aliases a weight used twice (one layer's weights in the image and grid streams)
+    through Identity nodes, and bakes folded constants (resized pos-embeds, gathered rel-pos tables)
+    into Constant nodes. Both would hide weights from quantization and from the shared weights file.
+    """
+    graph = model.graph
+    inits = {i.name for i in graph.initializer}
+    outputs = {o.name for o in graph.output}
+    for node in list(graph.node):
+        if node.op_type == "Identity" and node.input[0] in inits and node.output[0] not in outputs:
+            _rename_input(graph, node.output[0], node.input[0])
+            graph.node.remove(node)
+        elif node.op_type == "Constant" and node.output[0] not in outputs:
+            attr = node.attribute[0]
+            if attr.name == "value" and len(attr.t.raw_data) >= min_bytes:
+                tensor = onnx.TensorProto()
+                tensor.CopyFrom(attr.t)
+                tensor.name = node.output[0]
+                graph.initializer.append(tensor)
+                graph.node.remove(node)
+
+
 def quantize_q4(w: np.ndarray, block: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Asymmetric 4-bit blocks along K of a (K, N) weight, in MatMulNBits' layout.
 
@@ -64,6 +95,7 @@ def to_q4(model: onnx.ModelProto, block: int = Q4_BLOCK) -> int:
     """
     graph = model.graph
     inits = {i.name: i for i in graph.initializer}
+    done: set[str] = set()  # weights already quantized (a weight can feed several MatMuls)
     count = 0
     for idx, node in enumerate(list(graph.node)):
         if node.op_type != "MatMul" or node.input[1] not in inits:
@@ -71,15 +103,16 @@ def to_q4(model: onnx.ModelProto, block: int = Q4_BLOCK) -> int:
         init = inits[node.input[1]]
         if init.data_type != TensorProto.FLOAT or len(init.dims) != 2 or init.dims[0] % block:
             continue
-        w = numpy_helper.to_array(init)
-        k, n = w.shape
-        packed, scales, zps = quantize_q4(w, block)
+        k, n = init.dims
         base = f"{node.input[1]}_q4"
-        graph.initializer.extend([
-            numpy_helper.from_array(packed, base),
-            numpy_helper.from_array(scales, base + "_scales"),
-            numpy_helper.from_array(zps, base + "_zp"),
-        ])
+        if base not in done:
+            packed, scales, zps = quantize_q4(numpy_helper.to_array(init), block)
+            graph.initializer.extend([
+                numpy_helper.from_array(packed, base),
+                numpy_helper.from_array(scales, base + "_scales"),
+                numpy_helper.from_array(zps, base + "_zp"),
+            ])
+            done.add(base)
         new = helper.make_node(
             "MatMulNBits", [node.input[0], base, base + "_scales", base + "_zp"], list(node.output),
             name=(node.name or f"matmul{idx}") + "_q4", domain="com.microsoft",

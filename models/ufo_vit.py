@@ -100,10 +100,21 @@ class TransformerLayer(nn.Module):
 
 @dataclass
 class LayerGeometry:
-    """Relative-position tables gathered for one layer's query grid: (S, S, d) each."""
+    """One layer's rel-pos tables resized for its query grid: (2S-1, d) each (spec §1.2).
+
+    They are gathered into (S, S, d) inside the attention, not here, so an exported graph stores
+    the small tables (for window layers, the parameters themselves) instead of S/2-times larger
+    gathered copies.
+    """
 
     rel_h: Tensor
     rel_w: Tensor
+
+    def gathered(self, rows: slice, size: int) -> tuple[Tensor, Tensor]:
+        """R_h[q, k] for query rows `rows` (band, S, d), and R_w[q, k] (S, S, d)."""
+        coords = torch.arange(size, device=self.rel_h.device)
+        idx = coords[:, None] - coords[None, :] + size - 1
+        return self.rel_h[idx[rows]], self.rel_w[idx]
 
 
 @dataclass
@@ -126,13 +137,6 @@ def resize_rel_table(table: Tensor, rows: int) -> Tensor:
     if table.shape[0] == rows:
         return table
     return F.interpolate(table.t()[None], size=rows, mode="linear", align_corners=False)[0].t()
-
-
-def gather_rel(table: Tensor, size: int) -> Tensor:
-    """R[q, k] = table[q - k + size - 1] for a size x size grid: (size, size, d)."""
-    table = resize_rel_table(table, 2 * size - 1)
-    coords = torch.arange(size, device=table.device)
-    return table[coords[:, None] - coords[None, :] + size - 1]
 
 
 def resize_pos(pos: Tensor, h: int, w: int) -> Tensor:
@@ -186,7 +190,8 @@ class ViTUFO(nn.Module):
         for layer in self.layers:
             size = p if layer.is_global else cfg.window_size  # type: ignore[union-attr]
             attn = layer.attn  # type: ignore[union-attr]
-            layers.append(LayerGeometry(gather_rel(attn.rel_pos_h, size), gather_rel(attn.rel_pos_w, size)))
+            rows = 2 * size - 1
+            layers.append(LayerGeometry(resize_rel_table(attn.rel_pos_h, rows), resize_rel_table(attn.rel_pos_w, rows)))
         geo = Geometry(image_size, p, resize_pos(self.pos_embed, p, p), layers, 0, None, None, None, None)
         if grid_per_window:
             side = grid_per_window * p // cfg.window_size
@@ -387,22 +392,22 @@ def _max2(a: Tensor, b: Tensor) -> Tensor:
     return torch.cat([a, b], -1).amax(-1, keepdim=True)
 
 
-def _rel_bias(q: Tensor, geo: LayerGeometry, size: int) -> Tensor:
+def _rel_bias(q: Tensor, rel_h: Tensor, rel_w: Tensor, size: int) -> Tensor:
     """Decomposed rel-pos bias (spec §1.2) for queries on a size x size grid.
 
-    q (B, h, T, d) unscaled with T = rows * size (a band of whole query rows); geo tables are
-    (rows, size, d) slices. Returns (B, h, T, size*size). Written as batched MatMuls (not einsum) so
-    every ONNX runtime runs it.
+    q (B, h, T, d) unscaled with T = rows * size (a band of whole query rows); rel_h (rows, S, d)
+    and rel_w (S, S, d) are the gathered tables. Returns (B, h, T, size*size). Written as batched
+    MatMuls (not einsum) so every ONNX runtime runs it.
     """
     b, h, t, d = q.shape
     rows = t // size
     rq = q.reshape(b * h, rows, size, d)
-    # rel_h[n, r, c, kh] = <rq[n, r, c], rel_h_table[r, kh]>
-    rel_h = (rq.permute(1, 0, 2, 3).reshape(rows, b * h * size, d) @ geo.rel_h.transpose(1, 2))
-    rel_h = rel_h.reshape(rows, b * h, size, size).permute(1, 0, 2, 3)  # (n, r, c, kh)
-    rel_w = (rq.permute(2, 0, 1, 3).reshape(size, b * h * rows, d) @ geo.rel_w.transpose(1, 2))
-    rel_w = rel_w.reshape(size, b * h, rows, size).permute(1, 2, 0, 3)  # (n, r, c, kw)
-    bias = rel_h[..., :, None] + rel_w[..., None, :]  # (n, r, c, kh, kw)
+    # rel_h[n, r, c, kh] = <rq[n, r, c], R_h[r, kh]>
+    bias_h = rq.permute(1, 0, 2, 3).reshape(rows, b * h * size, d) @ rel_h.transpose(1, 2)
+    bias_h = bias_h.reshape(rows, b * h, size, size).permute(1, 0, 2, 3)  # (n, r, c, kh)
+    bias_w = rq.permute(2, 0, 1, 3).reshape(size, b * h * rows, d) @ rel_w.transpose(1, 2)
+    bias_w = bias_w.reshape(size, b * h, rows, size).permute(1, 2, 0, 3)  # (n, r, c, kw)
+    bias = bias_h[..., :, None] + bias_w[..., None, :]  # (n, r, c, kh, kw)
     return bias.reshape(b, h, t, size * size)
 
 
@@ -439,8 +444,8 @@ def _attend_image(
     for r0 in range(0, size, band):
         qs = q[:, :, r0 * size : (r0 + band) * size]
         tb = band * size
-        sub = LayerGeometry(geo.rel_h[r0 : r0 + band], geo.rel_w)
-        li = (qs * scale) @ k.transpose(-1, -2) + _rel_bias(qs, sub, size)  # (B*W, h, tb, T)
+        rel_h, rel_w = geo.gathered(slice(r0, r0 + band), size)
+        li = (qs * scale) @ k.transpose(-1, -2) + _rel_bias(qs, rel_h, rel_w, size)  # (B*W, h, tb, T)
         lt = (qs * scale).reshape(b, nw, h, tb, d) @ tk_t  # (B, W, h, tb, L)
         if tmask is not None:
             lt = lt + tmask
