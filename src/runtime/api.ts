@@ -73,7 +73,7 @@ export interface SemanticResult {
   width: number;
   height: number;
   /** Class index per pixel (into `classes`), row-major. */
-  labels: Uint16Array;
+  labels: Uint32Array;
   classes: string[];
   /** Classes that occur in the map, with their pixel share (0..1). */
   present: { index: number; name: string; share: number }[];

@@ -1,0 +1,74 @@
+/** loadModel: package -> backend -> sessions -> a ready UfoModel. */
+import type { Backend, LoadProgress, PackageSource, UfoModel } from '../api';
+import type { Dtype } from '../config';
+import { throwIfAborted } from '../errors';
+import { decodeImage } from '../image/decode-image';
+import { loadPackage, type LoadedPackage, type PackageCache } from '../package';
+import { cpuMasks, gpuMasks } from './masks';
+import { EngineModel } from './model';
+import { loadOrt, ortDevice, resolveBackend } from './ort';
+
+export interface LoadModelOptions {
+  /** 'webgpu' insists (and throws if it cannot), 'wasm' forces the CPU EP; default: WebGPU if it works. */
+  backend?: Backend;
+  dtype?: Dtype;
+  onProgress?: (p: LoadProgress) => void;
+  signal?: AbortSignal;
+  cache?: PackageCache | null;
+  /** Run every graph once so the first real request does not pay for shader compilation. */
+  warmup?: boolean;
+}
+
+export async function loadModel(source: PackageSource, options: LoadModelOptions = {}): Promise<UfoModel> {
+  const pkg = await loadPackage(source, { dtype: options.dtype, onProgress: options.onProgress, signal: options.signal, cache: options.cache });
+  return createModel(pkg, options);
+}
+
+/** A model from a package already in memory (tests and tools load packages themselves). */
+export async function createModel(pkg: LoadedPackage, options: LoadModelOptions = {}): Promise<UfoModel> {
+  const info = await resolveBackend(options.backend);
+  options.onProgress?.({ status: 'phase', phase: 'sessions', message: `Starting onnxruntime (${info.backend})…` });
+  const ort = await loadOrt(info.backend);
+  throwIfAborted(options.signal, 'Loading the model');
+  const model = new EngineModel(ort, info, pkg, cpuMasks, (input, signal) => decodeImage(input, { signal }));
+  if (info.backend === 'webgpu' || options.warmup) {
+    options.onProgress?.({ status: 'phase', phase: 'warmup', message: 'Compiling shaders and warming up…' });
+    await warmup(model);
+  }
+  if (info.backend === 'webgpu') model.useMaskBackend(gpuMasks(await ortDevice(ort)));
+  options.onProgress?.({ status: 'ready' });
+  return model;
+}
+
+/** One pass of every task on a small grey image: compiles every graph's kernels. */
+async function warmup(model: EngineModel): Promise<void> {
+  const side = 64;
+  const image = await model.addImage({ width: side, height: side, data: new Uint8ClampedArray(side * side * 4).fill(128) });
+  try {
+    for (const kind of new Set(Object.values(model.tasks))) {
+      switch (kind) {
+        case 'refer-box':
+        case 'refer-mask':
+          await model.refer(image, 'shape', { mask: kind === 'refer-mask' });
+          break;
+        case 'grid-box':
+          await model.detect(image);
+          break;
+        case 'grid-mask':
+          await model.segmentInstances(image);
+          break;
+        case 'grid-semantic':
+          await model.segmentSemantic(image);
+          break;
+        case 'caption':
+          await model.caption(image);
+          break;
+      }
+    }
+  } finally {
+    model.releaseImage(image);
+  }
+}
+
+export { EngineModel } from './model';
+export { MAX_EXPRESSION_TOKENS, cleanExpression } from './prompts';

@@ -1,0 +1,125 @@
+/**
+ * Mask retrieval and its post-processing (spec §5): the 16 <MASK> states of each instance against
+ * the image features, the 4x4 shuffle, bilinear resize to the image, sigmoid threshold, per-mask
+ * scores, pairwise intersections for Matrix NMS, and the semantic label map.
+ *
+ * Two implementations of one interface: WGSL kernels on ORT's own GPUDevice, with the features
+ * read straight from the encoder's GPU output (WebGPU path), and the kernels' CPU twins (wasm and
+ * Node). Only per-instance numbers and the final masks come back to the CPU.
+ */
+import { maskIntersections } from '../kernels/mask-iou';
+import { maskIntersectionsCpu } from '../kernels/mask-iou-cpu';
+import { destroyPackedMasks, maskResize, readMaskStats, type PackedMasks } from '../kernels/mask-resize';
+import { maskResizeCpu, wordsPerRow } from '../kernels/mask-resize-cpu';
+import { maskSimilarity } from '../kernels/mask-similarity';
+import { maskSimilarityCpu } from '../kernels/mask-similarity-cpu';
+import { semanticArgmax } from '../kernels/semantic-argmax';
+import { semanticArgmaxCpu } from '../kernels/semantic-argmax-cpu';
+import { createInput, readBuffer } from '../kernels/gpu-kernel';
+import type { Tensor } from './ort';
+import { readFloat } from './tensors';
+
+export interface MaskShape {
+  n: number; // instances
+  p: number; // feature grid side
+  c: number; // width
+  h0: number; // output height and width
+  w0: number;
+}
+
+/** Binary masks (bit-packed rows, 32 pixels a word) with their scores' ingredients. */
+export interface MaskSet {
+  wordsPerRow: number;
+  /** (N, H0, wordsPerRow) words. */
+  bits: Uint32Array;
+  /** On-pixels and the sum of their probabilities, per mask. */
+  count: number[];
+  probSum: number[];
+  /** (N, N) intersection counts; the diagonal holds the areas. */
+  intersections: Uint32Array;
+}
+
+export interface MaskBackend {
+  /** Instance masks from (N, 16, C) queries, with intersections when `pairs` is set. */
+  masks(feat: Tensor, queries: Float32Array, shape: MaskShape, pairs: boolean): Promise<MaskSet>;
+  /** Label map argmax_c sum score * prob (spec §5.2). */
+  semantic(feat: Tensor, queries: Float32Array, labels: Uint32Array, scores: Float32Array, shape: MaskShape, classes: number): Promise<Uint32Array>;
+}
+
+export const cpuMasks: MaskBackend = {
+  async masks(feat, queries, s, pairs) {
+    const logits = maskSimilarityCpu(await readFloat(feat), queries, s);
+    const r = maskResizeCpu(logits, { n: s.n, hm: 4 * s.p, wm: 4 * s.p, h0: s.h0, w0: s.w0 });
+    const intersections = pairs ? maskIntersectionsCpu(r.bits, s.n, s.h0 * r.wordsPerRow) : new Uint32Array(0);
+    return { wordsPerRow: r.wordsPerRow, bits: r.bits, count: Array.from(r.count), probSum: Array.from(r.probSum), intersections };
+  },
+  async semantic(feat, queries, labels, scores, s, classes) {
+    const logits = maskSimilarityCpu(await readFloat(feat), queries, s);
+    return semanticArgmaxCpu(logits, labels, scores, { n: s.n, hm: 4 * s.p, wm: 4 * s.p, h0: s.h0, w0: s.w0, k: classes });
+  },
+};
+
+export function gpuMasks(device: GPUDevice): MaskBackend {
+  const ctx = { device };
+  const logitsOf = (feat: Tensor, queries: Float32Array, s: MaskShape): GPUBuffer => {
+    const q = createInput(device, 'mask queries', queries);
+    try {
+      // The encoder's img_feat output never leaves the GPU.
+      return maskSimilarity(ctx, { feat: feat.gpuBuffer as GPUBuffer, queries: q, n: s.n, p: s.p, c: s.c });
+    } finally {
+      q.destroy();
+    }
+  };
+  return {
+    async masks(feat, queries, s, pairs) {
+      const logits = logitsOf(feat, queries, s);
+      let packed: PackedMasks | null = null;
+      try {
+        const r = maskResize(ctx, { logits, n: s.n, hm: 4 * s.p, wm: 4 * s.p, h0: s.h0, w0: s.w0 });
+        packed = r.masks;
+        const stats = await readMaskStats(device, r.stats, s.n);
+        r.stats.destroy();
+        let intersections = new Uint32Array(0);
+        if (pairs) {
+          const inter = maskIntersections(ctx, packed);
+          intersections = new Uint32Array(await readBuffer(device, inter, s.n * s.n * 4));
+          inter.destroy();
+        }
+        const words = wordsPerRow(s.w0);
+        const bits = new Uint32Array(s.n * s.h0 * words);
+        for (const chunk of packed.chunks) {
+          const data = new Uint32Array(await readBuffer(device, chunk.bits, s.n * chunk.rowCount * words * 4));
+          for (let i = 0; i < s.n; i++) {
+            bits.set(data.subarray(i * chunk.rowCount * words, (i + 1) * chunk.rowCount * words), (i * s.h0 + chunk.rowStart) * words);
+          }
+        }
+        return { wordsPerRow: words, bits, count: Array.from(stats.count), probSum: Array.from(stats.probSum), intersections };
+      } finally {
+        logits.destroy();
+        if (packed) destroyPackedMasks(packed);
+      }
+    },
+    async semantic(feat, queries, labels, scores, s, classes) {
+      const logits = logitsOf(feat, queries, s);
+      try {
+        const out = semanticArgmax(ctx, { logits, labels, scores, n: s.n, hm: 4 * s.p, wm: 4 * s.p, h0: s.h0, w0: s.w0, k: classes });
+        const map = new Uint32Array(await readBuffer(device, out, s.h0 * s.w0 * 4));
+        out.destroy();
+        return map;
+      } finally {
+        logits.destroy();
+      }
+    },
+  };
+}
+
+/** One mask of a MaskSet as 1 byte per pixel (the API's Mask layout). */
+export function unpackMask(set: MaskSet, index: number, h0: number, w0: number): Uint8Array {
+  const out = new Uint8Array(h0 * w0);
+  const base = index * h0 * set.wordsPerRow;
+  for (let y = 0; y < h0; y++) {
+    const row = base + y * set.wordsPerRow;
+    for (let x = 0; x < w0; x++) out[y * w0 + x] = (set.bits[row + (x >>> 5)]! >>> (x & 31)) & 1;
+  }
+  return out;
+}

@@ -1,0 +1,418 @@
+/**
+ * The in-thread UFO engine: each task entry point is glue — preprocess, run the graphs, decode,
+ * post-process, format — over the package's config, which supplies every number.
+ */
+import type {
+  BackendInfo,
+  Box,
+  CaptionResult,
+  Detection,
+  DetectionsResult,
+  ImageHandle,
+  Mask,
+  ReferOptions,
+  ReferResult,
+  RgbaImage,
+  RunOptions,
+  SemanticResult,
+  StageTimings,
+  UfoModel,
+} from '../api';
+import type { PackageConfig, TaskKind, TaskSpec } from '../config';
+import { InputError, UnsupportedTaskError, throwIfAborted } from '../errors';
+import { resizeNormalizeCpu } from '../image/resize-input-cpu';
+import type { LoadedPackage } from '../package';
+import { matrixNms } from '../postprocess/matrix-nms';
+import { softNmsLinear } from '../postprocess/soft-nms';
+import { binsToBox, gridRef, parseInts, toImageBox, type XYXY } from './answers';
+import { beamSearch } from './beam-search';
+import { decodeBatch, type DecodeResult, type StepFn } from './decode';
+import { type MaskBackend, type MaskSet, unpackMask } from './masks';
+import { createSession, type Ort, type Session, type Tensor } from './ort';
+import { buildPrompt, type Prompt } from './prompts';
+import { float32, int64, readFloat, readInt, release } from './tensors';
+
+/** An image the engine holds: the working pixels and the model inputs and results made from them. */
+interface ImageEntry {
+  handle: ImageHandle;
+  image: RgbaImage;
+  /** Working size / original size (1 unless a huge image was downscaled). */
+  scale: number;
+  pixels: Map<string, Float32Array>;
+  results: Map<string, Promise<unknown>>;
+}
+
+/** What the engine needs of an image decoder (src/runtime/image). */
+export type ImageDecoder = (input: Blob | ArrayBuffer | Uint8Array | RgbaImage, signal?: AbortSignal) => Promise<{ image: RgbaImage; originalWidth: number; originalHeight: number; scale: number }>;
+
+const GPU_OUTPUTS = ['text_kv', 'grid_kv', 'img_kv', 'img_feat', 'present_kv', 'hidden'];
+
+class Clock {
+  readonly timings: StageTimings = {};
+  private last = performance.now();
+  lap(stage: string): void {
+    const now = performance.now();
+    this.timings[stage] = (this.timings[stage] ?? 0) + (now - this.last);
+    this.last = now;
+  }
+}
+
+export class EngineModel implements UfoModel {
+  readonly config: PackageConfig;
+  readonly tasks: Readonly<Record<string, TaskKind>>;
+  private readonly sessions = new Map<string, Promise<Session>>();
+  private readonly textKv = new Map<string, Promise<Tensor>>();
+  private readonly images = new Map<string, ImageEntry>();
+  private nextImage = 0;
+
+  constructor(
+    private readonly ort: Ort,
+    readonly backend: BackendInfo,
+    private readonly pkg: LoadedPackage,
+    private maskBackend: MaskBackend,
+    private readonly decodeImage: ImageDecoder,
+  ) {
+    this.config = pkg.config;
+    this.tasks = Object.fromEntries(Object.values(pkg.config.tasks).map((t) => [t.name, t.kind]));
+  }
+
+  /** Switch mask post-processing to the WGSL kernels once ORT's GPUDevice exists. */
+  useMaskBackend(backend: MaskBackend): void {
+    this.maskBackend = backend;
+  }
+
+  // ------------------------------------------------------------------ images
+  async addImage(input: Blob | ArrayBuffer | Uint8Array | RgbaImage, options: { signal?: AbortSignal } = {}): Promise<ImageHandle> {
+    const decoded = await this.decodeImage(input, options.signal);
+    const handle: ImageHandle = { id: `img${this.nextImage++}`, width: decoded.originalWidth, height: decoded.originalHeight };
+    this.images.set(handle.id, { handle, image: decoded.image, scale: decoded.scale, pixels: new Map(), results: new Map() });
+    return handle;
+  }
+
+  releaseImage(image: ImageHandle): void {
+    this.images.delete(image.id);
+  }
+
+  private entry(image: ImageHandle): ImageEntry {
+    const e = this.images.get(image.id);
+    if (!e) throw new InputError('That image is no longer loaded; add it again.');
+    return e;
+  }
+
+  /** Results of fixed-prompt tasks depend only on the image: compute once, then reuse. */
+  private cached<T>(e: ImageEntry, key: string, run: () => Promise<T>): Promise<T> {
+    const hit = e.results.get(key) as Promise<T> | undefined;
+    if (hit) return hit;
+    const p = run();
+    e.results.set(key, p);
+    p.catch(() => e.results.delete(key)); // a failed or cancelled run is not remembered
+    return p;
+  }
+
+  // ------------------------------------------------------------------ building blocks
+  private task(kinds: readonly TaskKind[], label: string): TaskSpec {
+    for (const kind of kinds) {
+      const t = Object.values(this.config.tasks).find((x) => x.kind === kind);
+      if (t) return t;
+    }
+    throw new UnsupportedTaskError(label, Object.keys(this.config.tasks));
+  }
+
+  private session(graph: string): Promise<Session> {
+    let s = this.sessions.get(graph);
+    if (!s) {
+      const spec = this.config.graphs[graph]!;
+      s = createSession(this.ort, this.backend, {
+        name: graph,
+        model: this.pkg.graphs[graph]!,
+        weights: this.pkg.weights,
+        gpuOutputs: spec.outputs.filter((o) => GPU_OUTPUTS.includes(o)),
+      });
+      this.sessions.set(graph, s);
+    }
+    return s;
+  }
+
+  /** Prompt keys/values; fixed prompts are computed once per model and kept. */
+  private async promptKv(prompt: Prompt, keep: boolean): Promise<Tensor> {
+    const key = prompt.ids.join(',');
+    const hit = keep ? this.textKv.get(key) : undefined;
+    if (hit) return hit;
+    const run = (async () => {
+      const s = await this.session('text_encoder');
+      const out = await s.run({ ids: int64(this.ort, prompt.ids, [1, prompt.ids.length]) });
+      return out.text_kv!;
+    })();
+    if (keep) this.textKv.set(key, run);
+    return run;
+  }
+
+  private pixels(e: ImageEntry, t: TaskSpec): Tensor {
+    const key = `${t.imageSize}:${t.interpolation}`;
+    let data = e.pixels.get(key);
+    if (!data) {
+      const { mean, std } = this.config.preprocess;
+      data = resizeNormalizeCpu(e.image, t.imageSize, t.interpolation, mean, std);
+      e.pixels.set(key, data);
+    }
+    return float32(this.ort, data, [1, 3, t.imageSize, t.imageSize]);
+  }
+
+  private async encode(t: TaskSpec, e: ImageEntry, prompt: Prompt, clock: Clock, o: RunOptions): Promise<Record<string, Tensor>> {
+    o.onProgress?.({ phase: 'encode' });
+    const textKv = await this.promptKv(prompt, !t.kind.startsWith('refer'));
+    clock.lap('text');
+    throwIfAborted(o.signal);
+    const session = await this.session(t.encoder);
+    try {
+      const out = await session.run({ pixels: this.pixels(e, t), text_kv: textKv });
+      clock.lap('encoder');
+      return out;
+    } finally {
+      if (t.kind.startsWith('refer')) release(textKv);
+    }
+  }
+
+  private async stepper(t: TaskSpec): Promise<StepFn> {
+    const session = await this.session(t.decoder);
+    const { ort } = this;
+    const temperature = float32(ort, new Float32Array([t.temperature]), [1]);
+    return async (ids, pos, past, rows) => {
+      const out = await session.run({
+        ids: int64(ort, ids, [ids.length, 1]),
+        pos: int64(ort, [pos], [1]),
+        past_kv: past,
+        rows: int64(ort, rows, [rows.length]),
+        temperature,
+      });
+      return {
+        nextId: await readInt(out.next_id!),
+        maxProb: Array.from(await readFloat(out.max_prob!)),
+        hidden: out.hidden!,
+        present: out.present_kv!,
+        topkLogp: Array.from(await readFloat(out.topk_logp!)),
+        topkIds: await readInt(out.topk_ids!),
+      };
+    };
+  }
+
+  private async decode(t: TaskSpec, prefix: Tensor, count: number, o: RunOptions, clock: Clock): Promise<DecodeResult> {
+    o.onProgress?.({ phase: 'decode', fraction: 0 });
+    const tok = this.config.tokens;
+    let firstToken: ((id: number) => boolean) | null = null;
+    if (t.grid) {
+      // Spec §7: after step 0 only answers that can name a class stay in the batch.
+      const first = new Set(t.classes.map((c) => this.pkg.tokenizer.encode(c)[0]!));
+      firstToken = (id) => first.has(id) && id !== tok.background;
+    }
+    const result = await decodeBatch(await this.stepper(t), prefix, {
+      count, start: tok.cls, end: tok.sep, mask: tok.mask, maxLength: t.maxLength,
+      embedDim: this.config.model.embedDim, firstToken, signal: o.signal,
+      onStep: (s) => o.onProgress?.({ phase: 'decode', fraction: (s + 1) / t.maxLength }),
+    });
+    clock.lap('decode');
+    return result;
+  }
+
+  /** The answer of a grid point as comma parts, if its first part is one of the task's classes. */
+  private classAnswer(t: TaskSpec, ids: number[]): { label: number; parts: string[] } | null {
+    const parts = this.pkg.tokenizer.decode(ids).split(',');
+    const name = parts[0]!.trim();
+    const label = t.classes.indexOf(name);
+    return label < 0 || name === 'background' ? null : { label, parts };
+  }
+
+  private queries(states: Float32Array[][]): Float32Array {
+    const c = this.config.model.embedDim;
+    const out = new Float32Array(states.length * this.config.mask.tokens * c);
+    states.forEach((s, n) => s.forEach((v, k) => out.set(v, (n * this.config.mask.tokens + k) * c)));
+    return out;
+  }
+
+  private box(b: XYXY, e: ImageEntry): Box {
+    return { x1: b[0] / e.scale, y1: b[1] / e.scale, x2: b[2] / e.scale, y2: b[3] / e.scale };
+  }
+
+  private mask(set: MaskSet, index: number, e: ImageEntry): Mask {
+    return { width: e.image.width, height: e.image.height, data: unpackMask(set, index, e.image.height, e.image.width) };
+  }
+
+  // ------------------------------------------------------------------ tasks
+  async refer(image: ImageHandle, expression: string, o: ReferOptions = {}): Promise<ReferResult> {
+    const e = this.entry(image);
+    const t = this.task(o.mask === false ? ['refer-box', 'refer-mask'] : ['refer-mask', 'refer-box'], 'refer');
+    const clock = new Clock();
+    const prompt = buildPrompt(t, this.pkg.tokenizer, this.config.tokens, expression);
+    o.onProgress?.({ phase: 'preprocess' });
+    const enc = await this.encode(t, e, prompt, clock, o);
+    const feat = enc.img_feat!;
+    try {
+      const dec = await this.decode(t, enc.img_kv!, 1, o, clock);
+      release(enc.img_kv);
+      const ids = dec.ids[0]!;
+      const text = this.pkg.tokenizer.decode(ids);
+      const parts = text.split(',');
+      const bins = parts.length >= 4 ? parseInts(parts.slice(0, 4)) : null;
+      const { width, height } = e.image;
+      const box = bins ? this.box(toImageBox(binsToBox(bins, [0.5, 0.5], t.numBins), t.imageSize, width, height), e) : null;
+      let mask: Mask | null = null;
+      const states = dec.maskStates.get(0) ?? [];
+      if (t.kind === 'refer-mask' && states.length === this.config.mask.tokens) {
+        o.onProgress?.({ phase: 'masks' });
+        const p = this.config.graphs[t.encoder]!.patches!;
+        const set = await this.maskBackend.masks(feat, this.queries([states]), { n: 1, p, c: this.config.model.embedDim, h0: height, w0: width }, false);
+        if (set.count[0]! > 0) mask = this.mask(set, 0, e);
+        clock.lap('masks');
+      }
+      return { expression: prompt.expression, truncated: prompt.truncated, box, mask, text, tokens: ids, timings: clock.timings };
+    } finally {
+      release(feat);
+    }
+  }
+
+  detect(image: ImageHandle, o: RunOptions = {}): Promise<DetectionsResult> {
+    const e = this.entry(image);
+    const t = this.task(['grid-box'], 'detection');
+    return this.cached(e, t.name, async () => {
+      const clock = new Clock();
+      const enc = await this.encode(t, e, buildPrompt(t, this.pkg.tokenizer, this.config.tokens), clock, o);
+      release(enc.img_feat);
+      const dec = await this.decode(t, enc.grid_kv!, t.grid!.points, o, clock).finally(() => release(enc.grid_kv));
+      o.onProgress?.({ phase: 'postprocess' });
+      const boxes: number[] = [];
+      const labels: number[] = [];
+      const scores: number[] = [];
+      for (const g of byFirstScore(dec)) {
+        const answer = this.classAnswer(t, dec.ids[g]!);
+        const bins = answer && answer.parts.length >= 5 ? parseInts(answer.parts.slice(1, 5)) : null;
+        if (!answer || !bins) continue;
+        boxes.push(...toImageBox(binsToBox(bins, gridRef(g, t.grid!.side), t.numBins), t.imageSize, e.image.width, e.image.height));
+        labels.push(answer.label);
+        scores.push(dec.probs[g]![0]!);
+        if (labels.length === t.maxDetections) break;
+      }
+      const nms = softNmsLinear(boxes, scores, labels, {
+        iouThreshold: Number(t.postprocess.iou_threshold ?? 0.5),
+        minScore: Number(t.postprocess.min_score ?? 1e-3),
+      });
+      const detections: Detection[] = nms.indices.map((i, k) => ({
+        label: t.classes[labels[i]!]!,
+        labelIndex: labels[i]!,
+        score: nms.scores[k]!,
+        box: this.box(boxes.slice(4 * i, 4 * i + 4) as XYXY, e),
+        mask: null,
+      }));
+      clock.lap('postprocess');
+      return { detections, timings: clock.timings };
+    });
+  }
+
+  /** Grid points whose answer is a class and exactly 16 <MASK>s, in score order (spec §5.1 step 1). */
+  private maskCandidates(t: TaskSpec, dec: DecodeResult): { points: number[]; labels: number[]; scores: number[] } {
+    const out = { points: [] as number[], labels: [] as number[], scores: [] as number[] };
+    for (const g of byFirstScore(dec)) {
+      const answer = this.classAnswer(t, dec.ids[g]!);
+      const masks = dec.ids[g]!.filter((id) => id === this.config.tokens.mask).length;
+      if (!answer || masks !== this.config.mask.tokens) continue;
+      out.points.push(g);
+      out.labels.push(answer.label);
+      out.scores.push(dec.probs[g]![0]!);
+    }
+    return out;
+  }
+
+  segmentInstances(image: ImageHandle, o: RunOptions = {}): Promise<DetectionsResult> {
+    const e = this.entry(image);
+    const t = this.task(['grid-mask'], 'instance segmentation');
+    return this.cached(e, t.name, async () => {
+      const clock = new Clock();
+      const enc = await this.encode(t, e, buildPrompt(t, this.pkg.tokenizer, this.config.tokens), clock, o);
+      const feat = enc.img_feat!;
+      try {
+        const dec = await this.decode(t, enc.grid_kv!, t.grid!.points, o, clock).finally(() => release(enc.grid_kv));
+        const c = this.maskCandidates(t, dec);
+        o.onProgress?.({ phase: 'masks' });
+        const { width, height } = e.image;
+        const p = this.config.graphs[t.encoder]!.patches!;
+        const n = c.points.length;
+        const set = await this.maskBackend.masks(feat, this.queries(c.points.map((g) => dec.maskStates.get(g)!)), { n, p, c: this.config.model.embedDim, h0: height, w0: width }, true);
+        clock.lap('masks');
+        // Spec §5.1 steps 7-8: drop empty masks; score = first-token score x mean prob inside.
+        const kept = [...Array(n).keys()].filter((i) => set.count[i]! > 0);
+        const scores = kept.map((i) => c.scores[i]! * (set.probSum[i]! / set.count[i]!));
+        const inter = new Uint32Array(kept.length * kept.length);
+        kept.forEach((i, a) => kept.forEach((j, b) => (inter[a * kept.length + b] = set.intersections[i * n + j]!)));
+        const nms = matrixNms(inter, kept.map((i) => c.labels[i]!), scores, {
+          sigma: Number(t.postprocess.sigma ?? 2), filterThr: Number(t.postprocess.filter_threshold ?? 0.05), maxNum: t.maxDetections,
+        });
+        const detections: Detection[] = nms.indices.map((a, k) => {
+          const i = kept[a]!;
+          return { label: t.classes[c.labels[i]!]!, labelIndex: c.labels[i]!, score: nms.scores[k]!, box: null, mask: this.mask(set, i, e) };
+        });
+        clock.lap('postprocess');
+        return { detections, timings: clock.timings };
+      } finally {
+        release(feat);
+      }
+    });
+  }
+
+  segmentSemantic(image: ImageHandle, o: RunOptions = {}): Promise<SemanticResult> {
+    const e = this.entry(image);
+    const t = this.task(['grid-semantic'], 'semantic segmentation');
+    return this.cached(e, t.name, async () => {
+      const clock = new Clock();
+      const enc = await this.encode(t, e, buildPrompt(t, this.pkg.tokenizer, this.config.tokens), clock, o);
+      const feat = enc.img_feat!;
+      try {
+        const dec = await this.decode(t, enc.grid_kv!, t.grid!.points, o, clock).finally(() => release(enc.grid_kv));
+        const c = this.maskCandidates(t, dec);
+        o.onProgress?.({ phase: 'masks' });
+        const { width, height } = e.image;
+        const p = this.config.graphs[t.encoder]!.patches!;
+        const labels = await this.maskBackend.semantic(
+          feat, this.queries(c.points.map((g) => dec.maskStates.get(g)!)), Uint32Array.from(c.labels), Float32Array.from(c.scores),
+          { n: c.points.length, p, c: this.config.model.embedDim, h0: height, w0: width }, t.classes.length,
+        );
+        clock.lap('masks');
+        const counts = new Map<number, number>();
+        for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
+        const present = [...counts.entries()].sort((a, b) => a[0] - b[0]).map(([index, count]) => ({ index, name: t.classes[index]!, share: count / labels.length }));
+        clock.lap('postprocess');
+        return { width, height, labels, classes: t.classes, present, timings: clock.timings };
+      } finally {
+        release(feat);
+      }
+    });
+  }
+
+  caption(image: ImageHandle, o: RunOptions = {}): Promise<CaptionResult> {
+    const e = this.entry(image);
+    const t = this.task(['caption'], 'caption');
+    return this.cached(e, t.name, async () => {
+      const clock = new Clock();
+      const enc = await this.encode(t, e, buildPrompt(t, this.pkg.tokenizer, this.config.tokens), clock, o);
+      release(enc.img_feat);
+      o.onProgress?.({ phase: 'decode' });
+      const tok = this.config.tokens;
+      const ids = await beamSearch(await this.stepper(t), enc.img_kv!, {
+        beams: t.beams, start: tok.cls, end: tok.sep, maxLength: t.maxLength, lengthPenalty: t.lengthPenalty, signal: o.signal,
+      }).finally(() => release(enc.img_kv));
+      clock.lap('decode');
+      return { text: this.pkg.tokenizer.decode(ids), tokens: ids, timings: clock.timings };
+    });
+  }
+
+  async dispose(): Promise<void> {
+    for (const kv of this.textKv.values()) release(await kv.catch(() => null));
+    this.textKv.clear();
+    for (const s of this.sessions.values()) await (await s.catch(() => null))?.release();
+    this.sessions.clear();
+    this.images.clear();
+  }
+}
+
+/** Grid points by first-token score, descending; ties keep grid order (a stable sort). */
+function byFirstScore(dec: DecodeResult): number[] {
+  return [...dec.probs.keys()].sort((a, b) => dec.probs[b]![0]! - dec.probs[a]![0]!);
+}
