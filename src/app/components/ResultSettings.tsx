@@ -1,0 +1,24 @@
+import { setOpacity, setThreshold } from '../store/results/actions';
+import { resultsSelectors } from '../store/selectors';
+import { useAppStore } from '../store/store';
+
+/** The score threshold (when results have scores) and the mask opacity. */
+export function ResultSettings() {
+  const threshold = useAppStore((s) => s.results.threshold);
+  const opacity = useAppStore((s) => s.results.opacity);
+  const hasScores = useAppStore(resultsSelectors.hasScores);
+  return (
+    <div className="settings">
+      {hasScores && (
+        <label>
+          Minimum score <output>{threshold.toFixed(2)}</output>
+          <input type="range" min={0} max={1} step={0.05} value={threshold} onChange={(e) => setThreshold(Number(e.currentTarget.value))} />
+        </label>
+      )}
+      <label>
+        Mask opacity <output>{Math.round(opacity * 100)}%</output>
+        <input type="range" min={0} max={1} step={0.05} value={opacity} onChange={(e) => setOpacity(Number(e.currentTarget.value))} />
+      </label>
+    </div>
+  );
+}
