@@ -8,7 +8,7 @@ twin, by the WGSL kernel's browser test. Seeded, so a rerun rewrites identical f
 The pixels come from the oracle's own preprocessing (models/oracle.py: resize_image, then
 normalize), i.e. torch F.interpolate(bilinear, align_corners=False) on the float image and PIL's
 Image.resize(BICUBIC) on uint8, so the twin is checked against what the golden tests feed the model.
-Also writes a few small encoded images (PNG, JPEG, EXIF-rotated JPEG) for the decoding tests.
+Also writes small encoded images (PNG, JPEG, EXIF-rotated JPEG) and a 20000x20000 PNG for the\ndecoding tests.
 
 Arrays travel as base64 of their little-endian bytes: a JSON list of 64x64x3 float32 values would
 be several times larger.
@@ -99,6 +99,16 @@ def decode_cases() -> dict:
     }
 
 
+def write_huge_png() -> None:
+    """20000x20000, 1 bit per pixel, black with a white 2000x1000 block at (4000, 10000): deflate
+    shrinks its 50 MB of bits to tens of KB, yet a decoder that kept it whole would hold 1.6 GB of RGBA."""
+    image = Image.new("1", (20000, 20000), 0)
+    image.paste(1, (4000, 10000, 6000, 11000))
+    path = OUT / "black-20000.png"
+    image.save(path, format="PNG", optimize=True)
+    print(f"wrote {path} ({path.stat().st_size} bytes)")
+
+
 def write(name: str, payload: dict) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"{name}.json"
@@ -112,6 +122,7 @@ def main() -> None:
         {"mean": list(IMAGE_MEAN), "std": list(IMAGE_STD), "cases": resize_cases(np.random.default_rng(20261127))},
     )
     write("decode", decode_cases())
+    write_huge_png()
 
 
 if __name__ == "__main__":
