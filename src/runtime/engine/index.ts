@@ -4,7 +4,7 @@ import type { Dtype } from '../config';
 import { throwIfAborted } from '../errors';
 import { decodeImage } from '../image/decode-image';
 import { loadPackage, type LoadedPackage, type PackageCache } from '../package';
-import { cpuMasks, gpuMasks } from './masks';
+import { cpuMasks } from './masks';
 import { EngineModel } from './model';
 import { loadOrt, ortDevice, resolveBackend } from './ort';
 
@@ -35,7 +35,10 @@ export async function createModel(pkg: LoadedPackage, options: LoadModelOptions 
     options.onProgress?.({ status: 'phase', phase: 'warmup', message: 'Compiling shaders and warming up…' });
     await warmup(model);
   }
-  if (info.backend === 'webgpu') model.useMaskBackend(gpuMasks(await ortDevice(ort)));
+  if (info.backend === 'webgpu') {
+    const { gpuMasks } = await import('./masks-gpu');
+    model.useMaskBackend(gpuMasks(await ortDevice(ort)));
+  }
   options.onProgress?.({ status: 'ready' });
   return model;
 }

@@ -3,19 +3,14 @@
  * the image features, the 4x4 shuffle, bilinear resize to the image, sigmoid threshold, per-mask
  * scores, pairwise intersections for Matrix NMS, and the semantic label map.
  *
- * Two implementations of one interface: WGSL kernels on ORT's own GPUDevice, with the features
+ * Two implementations of one interface: WGSL kernels on ORT's own GPUDevice (masks-gpu.ts), with the features
  * read straight from the encoder's GPU output (WebGPU path), and the kernels' CPU twins (wasm and
  * Node). Only per-instance numbers and the final masks come back to the CPU.
  */
-import { maskIntersections } from '../kernels/mask-iou';
 import { maskIntersectionsCpu } from '../kernels/mask-iou-cpu';
-import { destroyPackedMasks, maskResize, readMaskStats, type PackedMasks } from '../kernels/mask-resize';
-import { maskResizeCpu, wordsPerRow } from '../kernels/mask-resize-cpu';
-import { maskSimilarity } from '../kernels/mask-similarity';
+import { maskResizeCpu } from '../kernels/mask-resize-cpu';
 import { maskSimilarityCpu } from '../kernels/mask-similarity-cpu';
-import { semanticArgmax } from '../kernels/semantic-argmax';
 import { semanticArgmaxCpu } from '../kernels/semantic-argmax-cpu';
-import { createInput, readBuffer } from '../kernels/gpu-kernel';
 import type { Tensor } from './ort';
 import { readFloat } from './tensors';
 
@@ -58,60 +53,6 @@ export const cpuMasks: MaskBackend = {
     return semanticArgmaxCpu(logits, labels, scores, { n: s.n, hm: 4 * s.p, wm: 4 * s.p, h0: s.h0, w0: s.w0, k: classes });
   },
 };
-
-export function gpuMasks(device: GPUDevice): MaskBackend {
-  const ctx = { device };
-  const logitsOf = (feat: Tensor, queries: Float32Array, s: MaskShape): GPUBuffer => {
-    const q = createInput(device, 'mask queries', queries);
-    try {
-      // The encoder's img_feat output never leaves the GPU.
-      return maskSimilarity(ctx, { feat: feat.gpuBuffer as GPUBuffer, queries: q, n: s.n, p: s.p, c: s.c });
-    } finally {
-      q.destroy();
-    }
-  };
-  return {
-    async masks(feat, queries, s, pairs) {
-      const logits = logitsOf(feat, queries, s);
-      let packed: PackedMasks | null = null;
-      try {
-        const r = maskResize(ctx, { logits, n: s.n, hm: 4 * s.p, wm: 4 * s.p, h0: s.h0, w0: s.w0 });
-        packed = r.masks;
-        const stats = await readMaskStats(device, r.stats, s.n);
-        r.stats.destroy();
-        let intersections = new Uint32Array(0);
-        if (pairs) {
-          const inter = maskIntersections(ctx, packed);
-          intersections = new Uint32Array(await readBuffer(device, inter, s.n * s.n * 4));
-          inter.destroy();
-        }
-        const words = wordsPerRow(s.w0);
-        const bits = new Uint32Array(s.n * s.h0 * words);
-        for (const chunk of packed.chunks) {
-          const data = new Uint32Array(await readBuffer(device, chunk.bits, s.n * chunk.rowCount * words * 4));
-          for (let i = 0; i < s.n; i++) {
-            bits.set(data.subarray(i * chunk.rowCount * words, (i + 1) * chunk.rowCount * words), (i * s.h0 + chunk.rowStart) * words);
-          }
-        }
-        return { wordsPerRow: words, bits, count: Array.from(stats.count), probSum: Array.from(stats.probSum), intersections };
-      } finally {
-        logits.destroy();
-        if (packed) destroyPackedMasks(packed);
-      }
-    },
-    async semantic(feat, queries, labels, scores, s, classes) {
-      const logits = logitsOf(feat, queries, s);
-      try {
-        const out = semanticArgmax(ctx, { logits, labels, scores, n: s.n, hm: 4 * s.p, wm: 4 * s.p, h0: s.h0, w0: s.w0, k: classes });
-        const map = new Uint32Array(await readBuffer(device, out, s.h0 * s.w0 * 4));
-        out.destroy();
-        return map;
-      } finally {
-        logits.destroy();
-      }
-    },
-  };
-}
 
 /** One mask of a MaskSet as 1 byte per pixel (the API's Mask layout). */
 export function unpackMask(set: MaskSet, index: number, h0: number, w0: number): Uint8Array {
