@@ -47,7 +47,7 @@ export const NOT_AN_IMAGE = 'The file is not an image PNG, JPEG, WebP, GIF or BM
 
 /** What a platform decoder offers decodeImage. */
 export interface PlatformDecoder {
-  /** Decodes an image whose header was read, downscaled to `target` when it is smaller. */
+  /** Decodes an image whose header was read; its longer side comes out at most maxSide. */
   decode(source: Blob | Uint8Array, header: ImageHeader, maxSide: number): Promise<DecodedImage>;
   /** Resamples pixels to a smaller size (high-quality, antialiased). */
   downscale(image: RgbaImage, width: number, height: number): Promise<RgbaImage>;
