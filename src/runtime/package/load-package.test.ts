@@ -250,6 +250,18 @@ describe('broken packages', () => {
     expect((await failure(loadPackage({ kind: 'path', path: dir }))).message).toMatch(/config\.json is not valid JSON/);
   });
 
+  test('a tokenizer that contradicts config.json fails before the weights are read', async () => {
+    const dir = await copyPackage();
+    const cfg = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
+    cfg.tokens.mask = 4;
+    await writeFile(join(dir, 'config.json'), JSON.stringify(cfg));
+    const events: LoadProgress[] = [];
+    const err = await failure(loadPackage({ kind: 'path', path: dir }, { onProgress: (e) => events.push(e) }));
+    expect(err).toBeInstanceOf(PackageError);
+    expect(err.message).toMatch(/tokens\.mask is 4, but tokenizer\.json gives "<MASK>" the id 993/);
+    expect(events.filter((e) => e.status === 'initiate').map((e) => 'file' in e && e.file).sort()).toEqual(['tokenizer.json', 'tokenizer_config.json']);
+  });
+
   test('a needed file that config.json does not list cannot be checked', async () => {
     const dir = await copyPackage();
     const cfg = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));

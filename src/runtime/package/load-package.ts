@@ -44,6 +44,7 @@ const DEFAULT_DTYPES: readonly Dtype[] = ['q4', 'fp16', 'fp32'];
 /** The dtype to load: `wanted` when the package has it, else the smallest it has. */
 export function chooseDtype(config: PackageConfig, wanted?: Dtype): Dtype {
   const available = DTYPES.filter((d) => config.dtypes[d]);
+  // `available[0]` covers a dtype added to DTYPES but not yet ranked in DEFAULT_DTYPES.
   if (wanted === undefined) return DEFAULT_DTYPES.find((d) => config.dtypes[d]) ?? available[0]!;
   if (!config.dtypes[wanted]) {
     throw new PackageError(
@@ -68,29 +69,38 @@ export async function loadPackage(source: PackageSource, options: LoadOptions = 
     const config = await loader.config();
     const dtype = chooseDtype(config, options.dtype);
     const spec = config.dtypes[dtype]!;
-    const paths = [...new Set([TOKENIZER, TOKENIZER_CONFIG, ...(config.files[CARD] ? [CARD] : []), ...Object.values(spec.graphs), spec.weights])];
-    const data = new Map<string, Uint8Array>();
-    await Promise.all(paths.map(async (path) => {
+    const loadAll = (paths: string[]): Promise<Uint8Array[]> => Promise.all(paths.map(async (path) => {
       try {
-        data.set(path, await loader.file(config, path));
+        return await loader.file(config, path);
       } catch (err) {
         stop.abort();
         throw err;
       }
     }));
+    const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
+
+    // The tokenizer first: it is small, and a package whose tokenizer contradicts config.json
+    // should fail before its weights are downloaded.
+    const [tokenizerJson, tokenizerConfig] = await loadAll([TOKENIZER, TOKENIZER_CONFIG]);
+    const tokenizer = createTokenizer(
+      parseJson(text(tokenizerJson!), TOKENIZER), parseJson(text(tokenizerConfig!), TOKENIZER_CONFIG),
+      config.tokens, config.model.vocabSize,
+    );
+    const paths = [...new Set([...(config.files[CARD] ? [CARD] : []), ...Object.values(spec.graphs), spec.weights])];
+    const loaded = await loadAll(paths);
+    const data = new Map(paths.map((path, i) => [path, loaded[i]!]));
     if (cache && files.cacheKey !== null) {
       await cache.putModel({ key: files.cacheKey, name: config.name, sourceLabel: files.label, dtype });
     }
     throwIfAborted(signal, LOADING);
 
-    const text = (path: string): string => new TextDecoder().decode(data.get(path));
     return {
       config,
       dtype,
       graphs: Object.fromEntries(Object.entries(spec.graphs).map(([graph, path]) => [graph, data.get(path)!])),
       weights: { path: spec.weights.slice(spec.weights.lastIndexOf('/') + 1), data: data.get(spec.weights)! },
-      tokenizer: createTokenizer(parseJson(text(TOKENIZER), TOKENIZER), parseJson(text(TOKENIZER_CONFIG), TOKENIZER_CONFIG), config.tokens, config.model.vocabSize),
-      card: data.has(CARD) ? text(CARD) : null,
+      tokenizer,
+      card: data.has(CARD) ? text(data.get(CARD)!) : null,
       sourceLabel: files.label,
     };
   } catch (err) {

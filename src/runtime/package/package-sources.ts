@@ -56,14 +56,18 @@ async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator
   }
 }
 
-function remoteFiles(
-  label: string,
-  cacheKey: string,
-  base: string,
-  fetchFn: typeof fetch,
-  unreachable: (why: string) => PackageError,
-  refused: (status: number, path: string) => PackageError | null,
-): PackageFiles {
+interface Remote {
+  label: string;
+  cacheKey: string;
+  /** The folder URL, ending in "/". */
+  base: string;
+  /** The error for a failed request, with the reason the browser gave. */
+  unreachable: (why: string) => PackageError;
+  /** The source's own reading of an HTTP error status; without it, a generic message. */
+  refused?: (status: number, path: string) => PackageError;
+}
+
+function remoteFiles({ label, cacheKey, base, unreachable, refused }: Remote, fetchFn: typeof fetch): PackageFiles {
   return {
     label,
     cacheKey,
@@ -78,7 +82,7 @@ function remoteFiles(
       }
       if (res.status === 404) return null;
       if (!res.ok) {
-        throw refused(res.status, path) ?? new PackageError(`${label} answered HTTP ${res.status} for ${path}.`, { file: path, status: res.status });
+        throw refused?.(res.status, path) ?? new PackageError(`${label} answered HTTP ${res.status} for ${path}.`, { file: path, status: res.status });
       }
       // Only null-body statuses (204, 205) lack a body: an empty file.
       return streamChunks(res.body ?? new Blob().stream());
@@ -96,14 +100,12 @@ function urlFiles(url: string, fetchFn: typeof fetch): PackageFiles {
   } catch {
     throw new PackageError(`"${url}" is not a valid URL of a model package folder.`, { url });
   }
-  return remoteFiles(
+  return remoteFiles({
+    label: base,
+    cacheKey: base,
     base,
-    base,
-    base,
-    fetchFn,
-    (why) => new PackageError(`Could not reach ${base} (${why}). Check the address and the connection.`, { url: base, unreachable: true }),
-    () => null,
-  );
+    unreachable: (why) => new PackageError(`Could not reach ${base} (${why}). Check the address and the connection.`, { url: base, unreachable: true }),
+  }, fetchFn);
 }
 
 const HUB_REPO = /^[\w.-]+\/[\w.-]+$/;
@@ -113,20 +115,22 @@ function hubFiles(repo: string, revision: string, fetchFn: typeof fetch): Packag
     throw new PackageError(`"${repo}" is not a Hugging Face repo id; it looks like "owner/name".`, { repo });
   }
   const label = revision === 'main' ? `hf:${repo}` : `hf:${repo}@${revision}`;
-  return remoteFiles(
+  return remoteFiles({
     label,
-    `hf:${repo}@${revision}`,
-    `https://huggingface.co/${repo}/resolve/${encodeURIComponent(revision)}/`,
-    fetchFn,
-    (why) => new PackageError(
+    cacheKey: `hf:${repo}@${revision}`,
+    base: `https://huggingface.co/${repo}/resolve/${encodeURIComponent(revision)}/`,
+    unreachable: (why) => new PackageError(
       `Could not reach the Hugging Face hub for ${repo} (${why}). Check the connection, or download the package and load it from a local folder.`,
       { repo, unreachable: true },
     ),
     // The hub answers 401 for repos that do not exist as well as for private ones.
-    (status, path) => (status === 401 || status === 403
-      ? new PackageError(`The Hugging Face repo ${repo} does not exist or is private (HTTP ${status} for ${path}).`, { repo, file: path, status })
-      : null),
-  );
+    refused: (status, path) => new PackageError(
+      status === 401 || status === 403
+        ? `The Hugging Face repo ${repo} does not exist or is private (HTTP ${status} for ${path}).`
+        : `The Hugging Face hub answered HTTP ${status} for ${path} of ${repo}.`,
+      { repo, file: path, status },
+    ),
+  }, fetchFn);
 }
 
 function mapFiles(files: ReadonlyMap<string, Blob>): PackageFiles {
