@@ -6,7 +6,7 @@ import fixtures from './__fixtures__/decode.json';
 import hugePngUrl from './__fixtures__/black-20000.png?url';
 import { NOT_AN_IMAGE, decodeImage } from './decode-image';
 
-const bytes = (b64: string): Uint8Array => Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+const bytes = (b64: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
 
 function rgb(image: { width: number; data: ArrayLike<number> }, x: number, y: number): number[] {
   const i = 4 * (y * image.width + x);
