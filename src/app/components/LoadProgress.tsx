@@ -4,10 +4,24 @@ import { useAppStore } from '../store/store';
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
+function FileBar({ name }: { name: string }) {
+  const f = useAppStore(modelSelectors.file(name));
+  if (!f) return null;
+  return (
+    <li>
+      <label>
+        <span className="file">{name}</span>
+        <span className="bytes">{f.done ? (f.cached ? 'from cache' : 'done') : `${mb(f.loaded)} / ${mb(f.total)}`}</span>
+        <progress max={f.total || 1} value={f.done ? f.total || 1 : f.loaded} />
+      </label>
+    </li>
+  );
+}
+
 /** One bar per file of the load in flight, and the named phase (e.g. the shader warm-up). */
 export function LoadProgress() {
   const loading = useAppStore(modelSelectors.isLoading);
-  const files = useAppStore(useShallow(modelSelectors.files));
+  const names = useAppStore(useShallow(modelSelectors.fileNames));
   const phase = useAppStore((s) => s.model.phase);
   if (!loading) return null;
   return (
@@ -16,14 +30,8 @@ export function LoadProgress() {
         {phase ?? 'Loading the model…'}
       </p>
       <ul>
-        {files.map((f) => (
-          <li key={f.file}>
-            <label>
-              <span className="file">{f.file}</span>
-              <span className="bytes">{f.done ? (f.cached ? 'from cache' : 'done') : `${mb(f.loaded)} / ${mb(f.total)}`}</span>
-              <progress max={f.total || 1} value={f.done ? f.total || 1 : f.loaded} />
-            </label>
-          </li>
+        {names.map((name) => (
+          <FileBar key={name} name={name} />
         ))}
       </ul>
     </div>

@@ -11,8 +11,9 @@ export const modelSelectors = {
   modes: (s: AppState): Mode[] => modesOf(s.model.tasks),
   isReady: (s: AppState): boolean => s.model.status === 'ready',
   isLoading: (s: AppState): boolean => s.model.status === 'loading',
-  files: (s: AppState): (FileProgress & { file: string })[] =>
-    Object.entries(s.model.files).map(([file, p]) => ({ file, ...p })).sort((a, b) => a.file.localeCompare(b.file)),
+  /** Files of the load, by name (strings, so `useShallow` keeps the list stable between events). */
+  fileNames: (s: AppState): string[] => Object.keys(s.model.files).sort(),
+  file: (name: string) => (s: AppState): FileProgress | undefined => s.model.files[name],
   /** Bytes loaded over bytes expected, over every file announced so far; null before any. */
   loadFraction: (s: AppState): number | null => {
     const files = Object.values(s.model.files);
