@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
 import { rle } from '../src/eval';
 import { dropSample, expect, openApp, overlayPixel, samples, test } from './fixtures';
 
@@ -27,7 +27,9 @@ test('drop a scene, refer to an object: its mask is drawn over it and the JSON m
     if (other === target || (ox > bx - margin && ox < bx + bw + margin && oy > by - 30 && oy < by + bh + margin)) continue;
     expect((await overlayPixel(page, ox, oy))[3], `outside: the ${other.color} ${other.label}`).toBe(0);
   }
-  await page.screenshot({ path: testInfo.outputPath('refer.png'), fullPage: true });
+  await page.screenshot({ path: testInfo.outputPath('refer.png') });
+  // The README's picture of the app is this state: a referred object's box and mask.
+  await copyFile(testInfo.outputPath('refer.png'), new URL('../docs/screenshot.png', import.meta.url));
 
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Save JSON' }).click();

@@ -2,11 +2,12 @@ import { setOpacity, setThreshold } from '../store/results/actions';
 import { resultsSelectors } from '../store/selectors';
 import { useAppStore } from '../store/store';
 
-/** The score threshold (when results have scores) and the mask opacity. */
+/** The score threshold (when results have scores) and the mask opacity (when they have masks). */
 export function ResultSettings() {
   const threshold = useAppStore((s) => s.results.threshold);
   const opacity = useAppStore((s) => s.results.opacity);
   const hasScores = useAppStore(resultsSelectors.hasScores);
+  const hasMasks = useAppStore((s) => resultsSelectors.view(s)?.items.some((i) => i.mask !== null) ?? false);
   return (
     <div className="settings">
       {hasScores && (
@@ -15,10 +16,12 @@ export function ResultSettings() {
           <input type="range" min={0} max={1} step={0.05} value={threshold} onChange={(e) => setThreshold(Number(e.currentTarget.value))} />
         </label>
       )}
-      <label>
-        Mask opacity <output>{Math.round(opacity * 100)}%</output>
-        <input type="range" min={0} max={1} step={0.05} value={opacity} onChange={(e) => setOpacity(Number(e.currentTarget.value))} />
-      </label>
+      {hasMasks && (
+        <label>
+          Mask opacity <output>{Math.round(opacity * 100)}%</output>
+          <input type="range" min={0} max={1} step={0.05} value={opacity} onChange={(e) => setOpacity(Number(e.currentTarget.value))} />
+        </label>
+      )}
     </div>
   );
 }

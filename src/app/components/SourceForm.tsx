@@ -50,7 +50,7 @@ export function SourceForm() {
       </fieldset>
       {kind === 'url' && (
         <label>
-          Package URL <input type="url" value={url} onChange={(e) => setUrl(e.currentTarget.value)} placeholder="https://…/ufo-tiny/" />
+          Package URL <input type="text" inputMode="url" value={url} onChange={(e) => setUrl(e.currentTarget.value)} placeholder="https://…/ufo-tiny/" />
         </label>
       )}
       {kind === 'hf' && (
