@@ -28,7 +28,7 @@ from torch import nn
 from . import onnx_tools
 from .checkpoint import CheckpointError, load_checkpoint
 from .config import NAMED_CONFIGS, TaskConfig, UfoVitConfig, named_config, official_tasks
-from .graphs import DecoderGraph, FullEncoderGraph, GridEncoderGraph, TextEncoderGraph
+from .graphs import DecoderGraph, FullEncoderGraph, GridEncoderGraph, TextEncoderGraph, kv_names
 from .oracle import IMAGE_MEAN, IMAGE_STD, MASK_TOKENS
 from .presets import build_vocab, micro_config, micro_tasks, tiny_config, tiny_tasks
 from .tokenizer import Tokenizer, VocabError
@@ -95,27 +95,27 @@ def graph_specs(model: UFOViT, tasks: dict[str, TaskConfig], tok: Tokenizer) -> 
         if enc not in specs:
             module: nn.Module = GridEncoderGraph(net, s, t.grid_per_window) if grid else FullEncoderGraph(net, s)
             pixels = torch.zeros(1, 3, s, s)
-            outs = ["grid_kv", "img_feat"] if grid else ["img_kv", "img_feat"]
+            kv_out = kv_names("grid_kv", len(cfg.window_layers)) if grid else kv_names("img_kv", cfg.depth)
             meta: dict[str, object] = {"image_size": s, "patches": s // cfg.patch_size}
             if grid:
                 meta.update(grid_per_window=t.grid_per_window, grid_side=t.grid_side(cfg))
-            specs[enc] = GraphSpec(module, (pixels, text_kv), ["pixels", "text_kv"], outs, {"text_kv": kv_dyn}, meta)
+            specs[enc] = GraphSpec(module, (pixels, text_kv), ["pixels", "text_kv"], ["img_feat", *kv_out], {"text_kv": kv_dyn}, meta)
         dec = "decoder_grid" if grid else "decoder_full"
         if dec not in specs:
             layers = cfg.window_layers if grid else tuple(range(cfg.depth))
             n_prev, t_len, n = 3, 2, 2
-            args = (
-                torch.zeros(n, 1, dtype=torch.long), torch.tensor([1]),
-                torch.randn(len(layers), 2, n_prev, h, t_len, d), torch.tensor([0, 2]), torch.tensor([1.0]),
-            )
-            dyn = {
-                "ids": {0: "batch"}, "past_kv": {2: "past_batch", 4: "past_len"}, "rows": {0: "batch"},
-                "next_id": {0: "batch"}, "max_prob": {0: "batch"}, "hidden": {0: "batch"},
-                "topk_logp": {0: "batch"}, "topk_ids": {0: "batch"}, "present_kv": {2: "batch", 4: "present_len"},
+            past = tuple(torch.randn(2, n_prev, h, t_len, d) for _ in layers)
+            args = (torch.zeros(n, 1, dtype=torch.long), torch.tensor([1]), torch.tensor([0, 2]), torch.tensor([1.0]), *past)
+            past_in, present_out = kv_names("past", len(layers)), kv_names("present", len(layers))
+            dyn: dict[str, dict[int, str]] = {
+                "ids": {0: "batch"}, "rows": {0: "batch"}, "next_id": {0: "batch"}, "max_prob": {0: "batch"},
+                "hidden": {0: "batch"}, "topk_logp": {0: "batch"}, "topk_ids": {0: "batch"},
+                **{p: {1: "past_batch", 3: "past_len"} for p in past_in},
+                **{p: {1: "batch", 3: "present_len"} for p in present_out},
             }
             specs[dec] = GraphSpec(
-                DecoderGraph(net, layers, DECODER_TOPK), args, ["ids", "pos", "past_kv", "rows", "temperature"],
-                ["next_id", "max_prob", "hidden", "topk_logp", "topk_ids", "present_kv"], dyn,
+                DecoderGraph(net, layers, DECODER_TOPK), args, ["ids", "pos", "rows", "temperature", *past_in],
+                ["next_id", "max_prob", "hidden", "topk_logp", "topk_ids", *present_out], dyn,
                 {"layers": list(layers), "topk": DECODER_TOPK},
             )
         uses[name] = {"encoder": enc, "decoder": dec}

@@ -118,13 +118,13 @@ def stage_cases(model: UFOViT, tok: Tokenizer, tasks: dict[str, TaskConfig], w: 
     for dtype, net_used in (("fp32", net), ("q4", _dequantized(model).backbone)):
         with torch.no_grad():
             text_kv = TextEncoderGraph(net_used)(torch.tensor([prompt]))
-            grid_kv, feat = GridEncoderGraph(net_used, det.image_size, det.grid_per_window)(pixels, text_kv)
-            g = grid_kv.shape[2]
+            feat, *grid_kv = GridEncoderGraph(net_used, det.image_size, det.grid_per_window)(pixels, text_kv)
+            g = grid_kv[0].shape[1]
             ids = torch.full((g, 1), tok.id("[CLS]"))
-            step = DecoderGraph(net_used, model.cfg.window_layers, 8)(ids, torch.tensor([0]), grid_kv, torch.arange(g), torch.tensor([1.0]))
+            step = DecoderGraph(net_used, model.cfg.window_layers, 8)(ids, torch.tensor([0]), torch.arange(g), torch.tensor([1.0]), *grid_kv)
         out[dtype] = {
             "text_kv": w.tensor(f"stage_{dtype}_text_kv", text_kv),
-            "grid_kv": w.tensor(f"stage_{dtype}_grid_kv", grid_kv),
+            "grid_kv": [w.tensor(f"stage_{dtype}_grid_kv_{j}", kv) for j, kv in enumerate(grid_kv)],
             "img_feat": w.tensor(f"stage_{dtype}_img_feat", feat),
             "next_id": step[0].tolist(),
             "max_prob": w.tensor(f"stage_{dtype}_max_prob", step[1]),

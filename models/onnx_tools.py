@@ -187,15 +187,24 @@ class SharedWeights:
 
 
 def largest_intermediate(model: onnx.ModelProto) -> tuple[str, int]:
-    """Name and byte size of the largest tensor shape inference can size (static shapes needed)."""
-    inferred = onnx.shape_inference.infer_shapes(model)
-    best = ("", 0)
+    """Name and byte size of the largest tensor of a graph with static input shapes.
+
+    Shape inference with data propagation resolves the reshapes; a tensor it still cannot size
+    (a float tensor that is not a scalar) is an error, so the check never passes by not looking.
+    """
+    inferred = onnx.shape_inference.infer_shapes(model, data_prop=True)
     sizes = {TensorProto.FLOAT: 4, TensorProto.INT64: 8, TensorProto.FLOAT16: 2, TensorProto.BOOL: 1,
              TensorProto.INT32: 4, TensorProto.UINT8: 1}
+    best = ("", 0)
     for vi in [*inferred.graph.value_info, *inferred.graph.output]:
         t = vi.type.tensor_type
         dims = [d.dim_value if d.HasField("dim_value") else 0 for d in t.shape.dim]
-        nbytes = int(np.prod(dims)) * sizes.get(t.elem_type, 4) if dims and all(dims) else 0
+        if not all(dims):
+            # Only float tensors can be large here; index math (positions, shapes) is tiny.
+            if dims and t.elem_type in (TensorProto.FLOAT, TensorProto.FLOAT16):
+                raise ValueError(f"cannot size {vi.name}: shape {[d.dim_param or d.dim_value for d in t.shape.dim]}")
+            continue
+        nbytes = int(np.prod(dims)) * sizes.get(t.elem_type, 4)
         if nbytes > best[1]:
             best = (vi.name, nbytes)
     return best

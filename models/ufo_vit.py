@@ -211,7 +211,7 @@ class ViTUFO(nn.Module):
 
         ids (B, L); pad (B, L) True where padding. Returns per layer (k, v), each (B, h, L, d).
         """
-        positions = torch.arange(ids.shape[1], device=ids.device)[None].expand_as(ids)
+        positions = torch.arange(ids.shape[1], device=ids.device)[None]  # broadcast over the batch
         t = self.embed(ids, positions)
         mask = _key_mask(pad)
         kvs: list[KV] = []
@@ -328,8 +328,8 @@ class ViTUFO(nn.Module):
         (spec §1.6), and each layer's new (k, v) for the T tokens.
         """
         cfg = self.cfg
-        n, t = ids.shape
-        positions = (torch.arange(t, device=ids.device) + start)[None].expand(n, t)
+        t = ids.shape[1]
+        positions = (torch.arange(t, device=ids.device) + start)[None]  # broadcast over the batch
         x = self.embed(ids, positions)
         mask = None
         if causal and t > 1:

@@ -6,7 +6,7 @@
  * top-K continuations, which hold the global top 2 x beams.
  */
 import { throwIfAborted } from '../errors';
-import type { StepFn } from './decode';
+import { releaseCache, type StepFn } from './decode';
 import type { Tensor } from './ort';
 import { release } from './tensors';
 
@@ -25,7 +25,7 @@ interface Candidate {
   score: number;
 }
 
-export async function beamSearch(step: StepFn, prefix: Tensor, o: BeamOptions): Promise<number[]> {
+export async function beamSearch(step: StepFn, prefix: Tensor[], o: BeamOptions): Promise<number[]> {
   let seqs: number[][] = Array.from({ length: o.beams }, () => [o.start]);
   let running: number[] = seqs.map((_, i) => (i === 0 ? 0 : -1e9));
   let rows = seqs.map(() => 0); // every beam starts from the single image prefix row
@@ -40,7 +40,7 @@ export async function beamSearch(step: StepFn, prefix: Tensor, o: BeamOptions): 
     for (let s = 0; s < o.maxLength; s++) {
       throwIfAborted(o.signal, 'Captioning');
       const out = await step(seqs.map((q) => q[q.length - 1]!), s, past, rows);
-      if (past !== prefix) release(past);
+      releaseCache(past, prefix);
       past = out.present;
       release(out.hidden);
       const k = out.topkIds.length / seqs.length;
@@ -79,7 +79,7 @@ export async function beamSearch(step: StepFn, prefix: Tensor, o: BeamOptions): 
     seqs.forEach((q, i) => add(running[i]! / q.length ** o.lengthPenalty, q));
     return best(finished, seqs);
   } finally {
-    if (past !== prefix) release(past);
+    releaseCache(past, prefix);
   }
 }
 

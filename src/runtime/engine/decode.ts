@@ -15,13 +15,18 @@ export interface StepOutput {
   nextId: number[];
   maxProb: number[];
   hidden: Tensor; // (N, C)
-  present: Tensor; // the cache after this step, one row per input sequence
+  present: Tensor[]; // the cache after this step, per layer, one row per input sequence
   topkLogp: number[]; // (N, K) flattened, for beam search
   topkIds: number[];
 }
 
-/** One decoder step: ids (N) at position `pos`, cache rows `rows` of `past`. */
-export type StepFn = (ids: number[], pos: number, past: Tensor, rows: number[]) => Promise<StepOutput>;
+/** One decoder step: ids (N) at position `pos`, cache rows `rows` of every layer's `past`. */
+export type StepFn = (ids: number[], pos: number, past: Tensor[], rows: number[]) => Promise<StepOutput>;
+
+/** Free a per-layer cache unless it is the caller's prefix. */
+export function releaseCache(cache: Tensor[], prefix: Tensor[]): void {
+  if (cache !== prefix) cache.forEach(release);
+}
 
 export interface DecodeOptions {
   /** Sequences to start, one per cache row of `prefix` (grid points, or a single row). */
@@ -47,7 +52,7 @@ export interface DecodeResult {
   batchSizes: number[];
 }
 
-export async function decodeBatch(step: StepFn, prefix: Tensor, o: DecodeOptions): Promise<DecodeResult> {
+export async function decodeBatch(step: StepFn, prefix: Tensor[], o: DecodeOptions): Promise<DecodeResult> {
   const ids: number[][] = Array.from({ length: o.count }, () => []);
   const probs: number[][] = Array.from({ length: o.count }, () => []);
   const maskStates = new Map<number, Float32Array[]>();
@@ -61,7 +66,7 @@ export async function decodeBatch(step: StepFn, prefix: Tensor, o: DecodeOptions
       throwIfAborted(o.signal, 'Decoding');
       batchSizes.push(active.length);
       const out = await step(input, s, past, rows);
-      if (past !== prefix) release(past);
+      releaseCache(past, prefix);
       past = out.present;
       if (out.nextId.includes(o.mask)) {
         const hidden = await readFloat(out.hidden);
@@ -86,7 +91,7 @@ export async function decodeBatch(step: StepFn, prefix: Tensor, o: DecodeOptions
       o.onStep?.(s, active.length);
     }
   } finally {
-    if (past !== prefix) release(past);
+    releaseCache(past, prefix);
   }
   return { ids, probs, maskStates, batchSizes };
 }

@@ -45,7 +45,8 @@ interface ImageEntry {
 /** What the engine needs of an image decoder (src/runtime/image). */
 export type ImageDecoder = (input: Blob | ArrayBuffer | Uint8Array | RgbaImage, signal?: AbortSignal) => Promise<{ image: RgbaImage; originalWidth: number; originalHeight: number; scale: number }>;
 
-const GPU_OUTPUTS = ['text_kv', 'grid_kv', 'img_kv', 'img_feat', 'present_kv', 'hidden'];
+/** Outputs that feed another graph or our WGSL: they stay on the GPU on the WebGPU path. */
+const GPU_OUTPUT = /^(text_kv|img_feat|hidden|grid_kv_\d+|img_kv_\d+|present_\d+)$/;
 
 class Clock {
   readonly timings: StageTimings = {};
@@ -126,7 +127,7 @@ export class EngineModel implements UfoModel {
         name: graph,
         model: this.pkg.graphs[graph]!,
         weights: this.pkg.weights,
-        gpuOutputs: spec.outputs.filter((o) => GPU_OUTPUTS.includes(o)),
+        gpuOutputs: spec.outputs.filter((o) => GPU_OUTPUT.test(o)),
       });
       this.sessions.set(graph, s);
     }
@@ -175,28 +176,37 @@ export class EngineModel implements UfoModel {
 
   private async stepper(t: TaskSpec): Promise<StepFn> {
     const session = await this.session(t.decoder);
+    const spec = this.config.graphs[t.decoder]!;
+    const pastNames = spec.inputs.filter((n) => n.startsWith('past_'));
+    const presentNames = spec.outputs.filter((n) => n.startsWith('present_'));
     const { ort } = this;
     const temperature = float32(ort, new Float32Array([t.temperature]), [1]);
     return async (ids, pos, past, rows) => {
-      const out = await session.run({
+      const feeds: Record<string, Tensor> = {
         ids: int64(ort, ids, [ids.length, 1]),
         pos: int64(ort, [pos], [1]),
-        past_kv: past,
         rows: int64(ort, rows, [rows.length]),
         temperature,
-      });
+      };
+      pastNames.forEach((n, j) => (feeds[n] = past[j]!));
+      const out = await session.run(feeds);
       return {
         nextId: await readInt(out.next_id!),
         maxProb: Array.from(await readFloat(out.max_prob!)),
         hidden: out.hidden!,
-        present: out.present_kv!,
+        present: presentNames.map((n) => out[n]!),
         topkLogp: Array.from(await readFloat(out.topk_logp!)),
         topkIds: await readInt(out.topk_ids!),
       };
     };
   }
 
-  private async decode(t: TaskSpec, prefix: Tensor, count: number, o: RunOptions, clock: Clock): Promise<DecodeResult> {
+  /** The encoder's per-layer decoder prefix (grid_kv_j or img_kv_j), in layer order. */
+  private prefix(t: TaskSpec, enc: Record<string, Tensor>): Tensor[] {
+    return this.config.graphs[t.encoder]!.outputs.filter((n) => /_kv_\d+$/.test(n)).map((n) => enc[n]!);
+  }
+
+  private async decode(t: TaskSpec, prefix: Tensor[], count: number, o: RunOptions, clock: Clock): Promise<DecodeResult> {
     o.onProgress?.({ phase: 'decode', fraction: 0 });
     const tok = this.config.tokens;
     let firstToken: ((id: number) => boolean) | null = null;
@@ -247,8 +257,8 @@ export class EngineModel implements UfoModel {
     const enc = await this.encode(t, e, prompt, clock, o);
     const feat = enc.img_feat!;
     try {
-      const dec = await this.decode(t, enc.img_kv!, 1, o, clock);
-      release(enc.img_kv);
+      const prefix = this.prefix(t, enc);
+      const dec = await this.decode(t, prefix, 1, o, clock).finally(() => prefix.forEach(release));
       const ids = dec.ids[0]!;
       const text = this.pkg.tokenizer.decode(ids);
       const parts = text.split(',');
@@ -277,7 +287,8 @@ export class EngineModel implements UfoModel {
       const clock = new Clock();
       const enc = await this.encode(t, e, buildPrompt(t, this.pkg.tokenizer, this.config.tokens), clock, o);
       release(enc.img_feat);
-      const dec = await this.decode(t, enc.grid_kv!, t.grid!.points, o, clock).finally(() => release(enc.grid_kv));
+      const prefix = this.prefix(t, enc);
+        const dec = await this.decode(t, prefix, t.grid!.points, o, clock).finally(() => prefix.forEach(release));
       o.onProgress?.({ phase: 'postprocess' });
       const boxes: number[] = [];
       const labels: number[] = [];
@@ -329,7 +340,8 @@ export class EngineModel implements UfoModel {
       const enc = await this.encode(t, e, buildPrompt(t, this.pkg.tokenizer, this.config.tokens), clock, o);
       const feat = enc.img_feat!;
       try {
-        const dec = await this.decode(t, enc.grid_kv!, t.grid!.points, o, clock).finally(() => release(enc.grid_kv));
+        const prefix = this.prefix(t, enc);
+        const dec = await this.decode(t, prefix, t.grid!.points, o, clock).finally(() => prefix.forEach(release));
         const c = this.maskCandidates(t, dec);
         o.onProgress?.({ phase: 'masks' });
         const { width, height } = e.image;
@@ -365,7 +377,8 @@ export class EngineModel implements UfoModel {
       const enc = await this.encode(t, e, buildPrompt(t, this.pkg.tokenizer, this.config.tokens), clock, o);
       const feat = enc.img_feat!;
       try {
-        const dec = await this.decode(t, enc.grid_kv!, t.grid!.points, o, clock).finally(() => release(enc.grid_kv));
+        const prefix = this.prefix(t, enc);
+        const dec = await this.decode(t, prefix, t.grid!.points, o, clock).finally(() => prefix.forEach(release));
         const c = this.maskCandidates(t, dec);
         o.onProgress?.({ phase: 'masks' });
         const { width, height } = e.image;
@@ -395,9 +408,10 @@ export class EngineModel implements UfoModel {
       release(enc.img_feat);
       o.onProgress?.({ phase: 'decode' });
       const tok = this.config.tokens;
-      const ids = await beamSearch(await this.stepper(t), enc.img_kv!, {
+      const prefix = this.prefix(t, enc);
+      const ids = await beamSearch(await this.stepper(t), prefix, {
         beams: t.beams, start: tok.cls, end: tok.sep, maxLength: t.maxLength, lengthPenalty: t.lengthPenalty, signal: o.signal,
-      }).finally(() => release(enc.img_kv));
+      }).finally(() => prefix.forEach(release));
       clock.lap('decode');
       return { text: this.pkg.tokenizer.decode(ids), tokens: ids, timings: clock.timings };
     });
