@@ -137,7 +137,7 @@ export interface GridDecodeBench {
     /** null where one-by-one decoding was not run that far (slow back-ends decode fewer points alone). */
     aloneMs: number | null;
     steps: number;
-    /** Largest KV cache a step produced (bytes): the decode's peak tensor, on the GPU for WebGPU. */
+    /** Largest KV cache (all layers) a step produced, bytes: on the GPU for WebGPU. */
     peakCacheBytes: number;
   }[];
   /** Batched and one-by-one gave the same tokens for every point decoded both ways. */
@@ -152,16 +152,23 @@ function tensorBytes(t: Tensor): number {
   return t.dims.reduce((a, b) => a * b, 1) * (t.type === 'int64' ? 8 : 4);
 }
 
-function stepper(ort: Ort, session: Session, temperature: number, peak: { bytes: number }): StepFn {
+/** Decoder outputs the host reads each step; every other output stays on the GPU on WebGPU. */
+const HOST_OUTPUTS = ['next_id', 'max_prob', 'topk_logp', 'topk_ids'];
+
+/** One decoder step with per-layer caches, named as the package's graph spec names them. */
+function stepper(ort: Ort, session: Session, pastNames: string[], presentNames: string[], temperature: number, peak: { bytes: number }): StepFn {
   const temp = float32(ort, new Float32Array([temperature]), [1]);
   return async (ids, pos, past, rows) => {
-    const out = await session.run({
-      ids: int64(ort, ids, [ids.length, 1]), pos: int64(ort, [pos], [1]), past_kv: past, rows: int64(ort, rows, [rows.length]), temperature: temp,
-    });
-    peak.bytes = Math.max(peak.bytes, tensorBytes(out.present_kv!));
+    const feeds: Record<string, Tensor> = {
+      ids: int64(ort, ids, [ids.length, 1]), pos: int64(ort, [pos], [1]), rows: int64(ort, rows, [rows.length]), temperature: temp,
+    };
+    pastNames.forEach((n, j) => (feeds[n] = past[j]!));
+    const out = await session.run(feeds);
+    const present = presentNames.map((n) => out[n]!);
+    peak.bytes = Math.max(peak.bytes, present.reduce((a, t) => a + tensorBytes(t), 0));
     return {
       nextId: await readInt(out.next_id!), maxProb: Array.from(await readFloat(out.max_prob!)), hidden: out.hidden!,
-      present: out.present_kv!, topkLogp: Array.from(await readFloat(out.topk_logp!)), topkIds: await readInt(out.topk_ids!),
+      present, topkLogp: Array.from(await readFloat(out.topk_logp!)), topkIds: await readInt(out.topk_ids!),
     };
   };
 }
@@ -171,31 +178,37 @@ function stepper(ort: Ort, session: Session, temperature: number, peak: { bytes:
  * decoder: the first `points` grid points in one pruned batch, against each point alone
  * (decodeBatch with count 1, as decode.test.ts checks their equality). Each point alone costs the
  * same whatever else is decoded, so the one-by-one time for N points is the sum over the first N.
+ * Batched times are medians of `runs`.
  */
 export async function benchGridDecode(
-  ort: Ort, info: BackendInfo, pkg: LoadedPackage, image: RgbaImage, points: readonly number[], alonePoints: number, log: Log,
+  ort: Ort, info: BackendInfo, pkg: LoadedPackage, image: RgbaImage, points: readonly number[], alonePoints: number, runs: number, log: Log,
 ): Promise<GridDecodeBench> {
   const config = pkg.config;
   const t = Object.values(config.tasks).find((x) => x.grid !== null)!;
-  const session = (graph: string, gpu: string[]) =>
-    createSession(ort, info, { name: graph, model: pkg.graphs[graph]!, weights: pkg.weights, gpuOutputs: info.backend === 'webgpu' ? gpu : [] });
-  const text = await session('text_encoder', ['text_kv']);
-  const encoder = await session(t.encoder, ['grid_kv', 'img_feat']);
-  const decoder = await session(t.decoder, ['present_kv', 'hidden']);
+  const session = (graph: string) => {
+    const gpuOutputs = info.backend === 'webgpu' ? config.graphs[graph]!.outputs.filter((o) => !HOST_OUTPUTS.includes(o)) : [];
+    return createSession(ort, info, { name: graph, model: pkg.graphs[graph]!, weights: pkg.weights, gpuOutputs });
+  };
+  const text = await session('text_encoder');
+  const encoder = await session(t.encoder);
+  const decoder = await session(t.decoder);
+  const kvNames = config.graphs[t.encoder]!.outputs.filter((n) => /_kv_\d+$/.test(n));
+  const decoderSpec = config.graphs[t.decoder]!;
   const prompt = buildPrompt(t, pkg.tokenizer, config.tokens);
   const [textOut, textMs] = await time(() => text.run({ ids: int64(ort, prompt.ids, [1, prompt.ids.length]) }));
   const textKv = textOut.text_kv!;
   const pixels = resizeNormalizeCpu(image, t.imageSize, t.interpolation, config.preprocess.mean, config.preprocess.std);
   const encode = () => encoder.run({ pixels: float32(ort, pixels, [1, 3, t.imageSize, t.imageSize]), text_kv: textKv });
   const [firstEnc, firstMs] = await time(encode);
-  release(firstEnc.grid_kv);
-  release(firstEnc.img_feat);
+  Object.values(firstEnc).forEach(release);
   const [enc, warmMs] = await time(encode);
-  const prefix = enc.grid_kv!;
+  const prefix = kvNames.map((n) => enc[n]!);
   const first = new Set(t.classes.map((c) => pkg.tokenizer.encode(c)[0]!));
   const tok = config.tokens;
   const peak = { bytes: 0 };
-  const step = stepper(ort, decoder, t.temperature, peak);
+  const step = stepper(
+    ort, decoder, decoderSpec.inputs.filter((n) => n.startsWith('past_')), decoderSpec.outputs.filter((n) => n.startsWith('present_')), t.temperature, peak,
+  );
   const options = {
     start: tok.cls, end: tok.sep, mask: tok.mask, maxLength: t.maxLength, embedDim: config.model.embedDim,
     firstToken: (id: number) => first.has(id) && id !== tok.background,
@@ -209,8 +222,16 @@ export async function benchGridDecode(
     const batched = new Map<number, { ms: number; steps: number; peak: number; ids: number[][] }>();
     for (const n of points) {
       peak.bytes = 0;
-      const [r, ms] = await time(() => decodeBatch(step, prefix, { ...options, count: n, initialRows: [...Array(n).keys()] }));
-      batched.set(n, { ms, steps: r.batchSizes.length, peak: peak.bytes, ids: r.ids });
+      const times: number[] = [];
+      let ids: number[][] = [];
+      let steps = 0;
+      for (let k = 0; k < runs; k++) {
+        const [r, ms] = await time(() => decodeBatch(step, prefix, { ...options, count: n, initialRows: [...Array(n).keys()] }));
+        times.push(ms);
+        ids = r.ids;
+        steps = r.batchSizes.length;
+      }
+      batched.set(n, { ms: median(times), steps, peak: peak.bytes, ids });
     }
     const alone: number[] = [];
     const all = batched.get(max)!.ids;
@@ -227,12 +248,11 @@ export async function benchGridDecode(
     }
     return {
       backend: info.backend, task: t.name, rows, identical, encoderMs: { text: textMs, first: firstMs, warm: warmMs },
-      tensorBytes: { text_kv: tensorBytes(textKv), grid_kv: tensorBytes(prefix), img_feat: tensorBytes(enc.img_feat!) },
+      tensorBytes: { text_kv: tensorBytes(textKv), prefix_kv: prefix.reduce((a, p) => a + tensorBytes(p), 0), img_feat: tensorBytes(enc.img_feat!) },
     };
   } finally {
     release(textKv);
-    release(prefix);
-    release(enc.img_feat);
+    Object.values(enc).forEach(release);
     await Promise.all([text.release(), encoder.release(), decoder.release()]);
   }
 }
