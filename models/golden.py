@@ -3,6 +3,8 @@
     python -m models.golden --package public/models/ufo-tiny --checkpoint runs/ufo-tiny.pth \
         --out src/runtime/engine/__fixtures__/ufo-tiny
     python -m models.golden --micro --out src/runtime/engine/__fixtures__/micro
+    python -m models.golden --preset ufo-vit-b --random-seed 0 --bert-like-vocab --tasks grounding \
+        --scenes 1 --out /tmp/vit-b    # what src/runtime/engine/vit-b.test.ts runs
 
 For each case: the input image (PNG, so every decoder reads the same pixels), the model input
 tensor, and the oracle's outputs of the task (token ids, first-token scores, boxes, masks as
@@ -29,8 +31,8 @@ from .config import TaskConfig
 from .export import PRESETS, export_package
 from .graphs import DecoderGraph, GridEncoderGraph, TextEncoderGraph
 from .oracle import Oracle
-from .presets import micro_config
 from .scenes import SceneConfig, generate_scene
+from .testing import bert_like_vocab
 from .tokenizer import Tokenizer
 from .ufo_vit import UFOViT, init_weights
 
@@ -149,28 +151,38 @@ def _dequantized(model: UFOViT) -> UFOViT:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m models.golden", description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--micro", action="store_true", help="the random-weight micro model, with its package")
-    ap.add_argument("--package", type=Path, help="an exported package (its preset's tasks are used)")
-    ap.add_argument("--checkpoint", type=Path, help="the weights the package was exported from")
+    ap.add_argument("--micro", action="store_true", help="the random-weight micro model, with stage tensors")
     ap.add_argument("--preset", default="ufo-tiny")
+    ap.add_argument("--package", type=Path, help="an exported package of --checkpoint's weights")
+    ap.add_argument("--checkpoint", type=Path)
+    ap.add_argument("--random-seed", type=int, help="random weights; the package is exported into OUT/package")
+    ap.add_argument("--bert-like-vocab", action="store_true", help="a 30522-token stand-in for bert-base-uncased")
+    ap.add_argument("--tasks", help="comma-separated subset of the preset's tasks")
     ap.add_argument("--scenes", type=int, default=2)
     args = ap.parse_args(argv)
     shutil.rmtree(args.out, ignore_errors=True)
     w = Writer(args.out)
     preset = PRESETS["micro" if args.micro else args.preset]
-    assert preset.vocab is not None
-    tok = Tokenizer.from_tokens(preset.vocab())
-    tasks = preset.tasks()
-    if args.micro:
-        model = UFOViT(micro_config(len(tok.vocab)))
-        init_weights(model, 0)
-        export_package(model, tok, tasks, args.out / "package", ["fp32", "q4", "fp16"], "micro", force=True, log=lambda _: None)
-        package = "package"
-        scene_config = SceneConfig(min_side=64, max_side=96, max_objects=3)
+    if args.bert_like_vocab:
+        tok = Tokenizer.from_tokens(bert_like_vocab())
     else:
-        model = load_checkpoint(args.checkpoint, preset.config(len(tok.vocab)), args.preset)
+        assert preset.vocab is not None, f"{args.preset} needs --bert-like-vocab"
+        tok = Tokenizer.from_tokens(preset.vocab())
+    tasks = preset.tasks()
+    if args.tasks:
+        tasks = {t: tasks[t] for t in args.tasks.split(",")}
+    cfg = preset.config(len(tok.vocab))
+    random_seed = 0 if args.micro else args.random_seed
+    scene_config = SceneConfig(min_side=64, max_side=96, max_objects=3) if args.micro else SceneConfig()
+    if random_seed is not None:
+        model = UFOViT(cfg)
+        init_weights(model, random_seed)
+        dtypes = ["fp32", "q4", "fp16"] if args.micro else ["fp32"]
+        export_package(model, tok, tasks, args.out / "package", dtypes, args.preset, force=True, log=lambda _: None)
+        package = "package"
+    else:
+        model = load_checkpoint(args.checkpoint, cfg, args.preset)
         package = str(args.package)
-        scene_config = SceneConfig()
     oracle = Oracle(model, tok, tasks)
     golden: dict[str, object] = {"package": package, "cases": task_cases(oracle, w, args.scenes, scene_config)}
     if args.micro:

@@ -114,7 +114,7 @@ def soft_nms_linear(
             h = (torch.min(b[best, 3], b[i, 3]) - torch.max(b[best, 1], b[i, 1])).clamp(min=0)
             inter = w * h
             iou = inter / (area[best] + area[i] - inter)
-            if iou > iou_thr:
+            if iou >= iou_thr:  # mmcv's soft_nms compares with >= (the spec's prose says >)
                 s[i] = s[i] * (1 - iou)
             if s[i] >= min_score:
                 survivors.append(i)

@@ -38,9 +38,16 @@ def _clean(text: str) -> str:
     return "".join(out)
 
 
+def _is_cjk(ch: str) -> bool:
+    cp = ord(ch)
+    return any(a <= cp <= b for a, b in ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F),
+                                         (0x2B740, 0x2B81F), (0x2B820, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F)))
+
+
 def basic_tokenize(text: str) -> list[str]:
-    """Lower-case, strip accents, split on whitespace and around every punctuation character."""
-    text = unicodedata.normalize("NFD", _clean(text).lower())
+    """Lower-case, strip accents, split on whitespace and around punctuation and CJK characters."""
+    text = "".join(f" {ch} " if _is_cjk(ch) else ch for ch in _clean(text))
+    text = unicodedata.normalize("NFD", text.lower())
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
     words: list[str] = []
     for chunk in text.split():
@@ -129,7 +136,7 @@ class Tokenizer:
         inv = self.inverse
         special = {self.vocab[t] for t in SPECIAL} | {self.vocab[t] for t, s in ADDED if s}
         words = [inv[i] for i in ids if i not in special and i in inv]
-        text = " ".join(words).replace(" ##", "").replace("##", "")
+        text = " ".join(words).replace(" ##", "")
         for a, b in ((" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
                      (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")):
             text = text.replace(a, b)
