@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { Box, UfoModel } from '../api';
-import { type GoldenCase, maskFromRuns, maskIou, readTensor } from './golden-fixtures';
+import { type Golden, type GoldenCase, type TensorRef, maskFromRuns, maskIou } from './golden-fixtures';
 
 function expectBox(got: Box | null, want: number[]): void {
   if (want.every((v) => v === 0)) return expect(got).toBeNull();
@@ -65,4 +65,14 @@ export async function expectGoldenCase(model: UfoModel, dir: string, c: GoldenCa
     }
   }
   model.releaseImage(image);
+}
+
+export function readGolden(dir: string): Golden {
+  return JSON.parse(readFileSync(`${dir}/golden.json`, 'utf8')) as Golden;
+}
+
+export function readTensor(dir: string, ref: TensorRef): Float32Array | Uint8Array | BigInt64Array {
+  const b = readFileSync(`${dir}/${ref.file}`);
+  const buf = b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+  return ref.dtype === 'float32' ? new Float32Array(buf) : ref.dtype === 'uint8' ? new Uint8Array(buf) : new BigInt64Array(buf);
 }

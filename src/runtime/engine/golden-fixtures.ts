@@ -1,5 +1,4 @@
-/** Reading the oracle's golden fixtures (models/golden.py) in tests. */
-import { readFileSync } from 'node:fs';
+/** The oracle's golden fixtures (models/golden.py): their types and mask helpers, for Node and browser tests. */
 
 export interface TensorRef {
   file: string;
@@ -32,16 +31,6 @@ export interface Golden {
   package: string;
   cases: GoldenCase[];
   stages?: Record<string, unknown>;
-}
-
-export function readGolden(dir: string): Golden {
-  return JSON.parse(readFileSync(`${dir}/golden.json`, 'utf8')) as Golden;
-}
-
-export function readTensor(dir: string, ref: TensorRef): Float32Array | Uint8Array | BigInt64Array {
-  const b = readFileSync(`${dir}/${ref.file}`);
-  const buf = b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
-  return ref.dtype === 'float32' ? new Float32Array(buf) : ref.dtype === 'uint8' ? new Uint8Array(buf) : new BigInt64Array(buf);
 }
 
 /** Row-major runs (starting with zeros) -> a 0/1 mask. */

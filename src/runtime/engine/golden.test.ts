@@ -2,8 +2,7 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { UfoModel } from '../api';
 import { loadPackage } from '../package';
-import { expectGoldenCase } from './golden-checks';
-import { readGolden } from './golden-fixtures';
+import { expectGoldenCase, readGolden } from './golden-checks';
 import { createModel } from '.';
 
 for (const dir of ['src/runtime/engine/__fixtures__/ufo-tiny', 'src/runtime/engine/__fixtures__/micro']) {

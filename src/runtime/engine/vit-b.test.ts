@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { UfoModel } from '../api';
 import { loadPackage } from '../package';
-import { expectGoldenCase } from './golden-checks';
-import { type Golden, readGolden } from './golden-fixtures';
+import { expectGoldenCase, readGolden } from './golden-checks';
+import type { Golden } from './golden-fixtures';
 import { createModel } from '.';
 
 const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
