@@ -12,14 +12,14 @@ export function ResultSettings() {
     <div className="settings">
       {hasScores && (
         <label>
-          Minimum score <output>{threshold.toFixed(2)}</output>
-          <input type="range" min={0} max={1} step={0.05} value={threshold} onChange={(e) => setThreshold(Number(e.currentTarget.value))} />
+          Minimum score <span className="value">{threshold.toFixed(2)}</span>
+          <input type="range" aria-label="Minimum score" min={0} max={1} step={0.05} value={threshold} onChange={(e) => setThreshold(Number(e.currentTarget.value))} />
         </label>
       )}
       {hasMasks && (
         <label>
-          Mask opacity <output>{Math.round(opacity * 100)}%</output>
-          <input type="range" min={0} max={1} step={0.05} value={opacity} onChange={(e) => setOpacity(Number(e.currentTarget.value))} />
+          Mask opacity <span className="value">{Math.round(opacity * 100)}%</span>
+          <input type="range" aria-label="Mask opacity" min={0} max={1} step={0.05} value={opacity} onChange={(e) => setOpacity(Number(e.currentTarget.value))} />
         </label>
       )}
     </div>
