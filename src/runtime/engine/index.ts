@@ -15,7 +15,10 @@ export interface LoadModelOptions {
   onProgress?: (p: LoadProgress) => void;
   signal?: AbortSignal;
   cache?: PackageCache | null;
-  /** Run every graph once so the first real request does not pay for shader compilation. */
+  /**
+   * Run every task once on a small image so the first real request does not pay for shader
+   * compilation. Default: on for WebGPU, off for the CPU EPs (nothing to compile).
+   */
   warmup?: boolean;
 }
 
@@ -31,7 +34,7 @@ export async function createModel(pkg: LoadedPackage, options: LoadModelOptions 
   const ort = await loadOrt(info.backend);
   throwIfAborted(options.signal, 'Loading the model');
   const model = new EngineModel(ort, info, pkg, cpuMasks, (input, signal) => decodeImage(input, { signal }));
-  if (info.backend === 'webgpu' || options.warmup) {
+  if (options.warmup ?? info.backend === 'webgpu') {
     options.onProgress?.({ status: 'phase', phase: 'warmup', message: 'Compiling shaders and warming up…' });
     await warmup(model);
   }
