@@ -70,6 +70,9 @@ export function overlayPixel(page: Page, x: number, y: number): Promise<number[]
 
 export async function runMode(page: Page, mode: string): Promise<void> {
   await page.getByRole('radio', { name: mode }).check();
-  await page.getByRole('button', { name: `Run ${mode}` }).click();
-  await expect(page.getByRole('button', { name: `Run ${mode}` })).toBeEnabled({ timeout: 240_000 });
+  const button = page.getByRole('button', { name: `Run ${mode}` });
+  await button.click();
+  // Disabled while it runs (React renders that a moment after the click), enabled when done.
+  await expect(button).toBeDisabled();
+  await expect(button).toBeEnabled({ timeout: 240_000 });
 }
