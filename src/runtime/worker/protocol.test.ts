@@ -64,7 +64,7 @@ function fakeModel(): UfoModel & { released: string[]; disposed: boolean; seen: 
       return untilAborted(options.signal);
     },
     segmentInstances: async () => ({ detections: [], timings: {} }),
-    segmentSemantic: async () => ({ width: 1, height: 1, labels: Uint16Array.of(0), classes: ['bg'], present: [], timings: {} }),
+    segmentSemantic: async () => ({ width: 1, height: 1, labels: Uint32Array.of(0), classes: ['bg'], present: [], timings: {} }),
     caption: async () => ({ text: 'a red circle', tokens: [], timings: {} }),
     async dispose() {
       model.disposed = true;
@@ -122,7 +122,7 @@ describe('worker protocol', () => {
     const second = await remote.refer(image, 'the blue square', { mask: false });
     expect(second.mask).toBeNull();
     expect((await remote.caption(image)).text).toBe('a red circle');
-    expect((await remote.segmentSemantic(image)).labels).toBeInstanceOf(Uint16Array);
+    expect((await remote.segmentSemantic(image)).labels).toBeInstanceOf(Uint32Array);
   });
 
   it('rebuilds errors into their classes with their message and details', async () => {
