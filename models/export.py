@@ -298,10 +298,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dtype", action="append", choices=DTYPES, help="repeatable; default fp32")
     ap.add_argument("--name", help="package name (default: the output folder's name)")
     ap.add_argument("--force", action="store_true", help="replace an existing output folder")
+    ap.add_argument("--card", type=Path, help="a Markdown model card to ship as README.md")
     args = ap.parse_args(argv)
     try:
         model, tok, tasks = build_model(args)
-        export_package(model, tok, tasks, args.out, args.dtype or ["fp32"], args.name or args.out.name, args.force)
+        card = args.card.read_text() if args.card else None
+        export_package(model, tok, tasks, args.out, args.dtype or ["fp32"], args.name or args.out.name, args.force, card)
     except (ExportError, CheckpointError, VocabError, KeyError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"error: {message}", file=sys.stderr)
