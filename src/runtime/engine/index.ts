@@ -16,8 +16,8 @@ export interface LoadModelOptions {
   signal?: AbortSignal;
   cache?: PackageCache | null;
   /**
-   * Run every task once on a small image so the first real request does not pay for shader
-   * compilation. Default: on for WebGPU, off for the CPU EPs (nothing to compile).
+   * Run every graph once so the first real request does not pay for shader compilation.
+   * Default: on for WebGPU, off for the CPU EPs (nothing to compile).
    */
   warmup?: boolean;
 }
@@ -36,7 +36,7 @@ export async function createModel(pkg: LoadedPackage, options: LoadModelOptions 
   const model = new EngineModel(ort, info, pkg, cpuMasks, (input, signal) => decodeImage(input, { signal }));
   if (options.warmup ?? info.backend === 'webgpu') {
     options.onProgress?.({ status: 'phase', phase: 'warmup', message: 'Compiling shaders and warming up…' });
-    await warmup(model);
+    await model.warmup();
   }
   if (info.backend === 'webgpu') {
     const { gpuMasks } = await import('./masks-gpu');
@@ -44,36 +44,6 @@ export async function createModel(pkg: LoadedPackage, options: LoadModelOptions 
   }
   options.onProgress?.({ status: 'ready' });
   return model;
-}
-
-/** One pass of every task on a small grey image: compiles every graph's kernels. */
-async function warmup(model: EngineModel): Promise<void> {
-  const side = 64;
-  const image = await model.addImage({ width: side, height: side, data: new Uint8ClampedArray(side * side * 4).fill(128) });
-  try {
-    for (const kind of new Set(Object.values(model.tasks))) {
-      switch (kind) {
-        case 'refer-box':
-        case 'refer-mask':
-          await model.refer(image, 'shape', { mask: kind === 'refer-mask' });
-          break;
-        case 'grid-box':
-          await model.detect(image);
-          break;
-        case 'grid-mask':
-          await model.segmentInstances(image);
-          break;
-        case 'grid-semantic':
-          await model.segmentSemantic(image);
-          break;
-        case 'caption':
-          await model.caption(image);
-          break;
-      }
-    }
-  } finally {
-    model.releaseImage(image);
-  }
 }
 
 export { EngineModel } from './model';

@@ -247,6 +247,30 @@ export class EngineModel implements UfoModel {
     return { width: e.image.width, height: e.image.height, data: unpackMask(set, index, e.image.height, e.image.width) };
   }
 
+  /**
+   * Run every graph once on the smallest input (an empty prompt, a blank image, one decoder step)
+   * so that shader compilation happens now rather than in the user's first request.
+   */
+  async warmup(): Promise<void> {
+    const tok = this.config.tokens;
+    const textKv = await this.promptKv({ ids: [tok.cls], expression: '', truncated: false }, false);
+    const seen = new Set<string>();
+    try {
+      for (const t of Object.values(this.config.tasks)) {
+        if (seen.has(t.encoder + t.decoder)) continue;
+        seen.add(t.encoder + t.decoder);
+        const size = t.imageSize;
+        const pixels = float32(this.ort, new Float32Array(3 * size * size), [1, 3, size, size]);
+        const enc = await (await this.session(t.encoder)).run({ pixels, text_kv: textKv });
+        const prefix = this.prefix(t, enc);
+        const out = await (await this.stepper(t))([tok.cls], 0, prefix, [0]);
+        [...Object.values(enc), out.hidden, ...out.present].forEach(release);
+      }
+    } finally {
+      release(textKv);
+    }
+  }
+
   // ------------------------------------------------------------------ tasks
   async refer(image: ImageHandle, expression: string, o: ReferOptions = {}): Promise<ReferResult> {
     const e = this.entry(image);
