@@ -34,6 +34,8 @@ export async function createModel(pkg: LoadedPackage, options: LoadModelOptions 
   const ort = await loadOrt(info.backend);
   throwIfAborted(options.signal, 'Loading the model');
   const model = new EngineModel(ort, info, pkg, cpuMasks, (input, signal) => decodeImage(input, { signal }));
+  await model.openSessions();
+  throwIfAborted(options.signal, 'Loading the model');
   if (options.warmup ?? info.backend === 'webgpu') {
     options.onProgress?.({ status: 'phase', phase: 'warmup', message: 'Compiling shaders and warming up…' });
     await model.warmup();

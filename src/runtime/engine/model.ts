@@ -247,6 +247,11 @@ export class EngineModel implements UfoModel {
     return { width: e.image.width, height: e.image.height, data: unpackMask(set, index, e.image.height, e.image.width) };
   }
 
+  /** Create every graph's session now, so the first request's timings measure inference. */
+  async openSessions(): Promise<void> {
+    for (const graph of Object.keys(this.config.graphs)) await this.session(graph);
+  }
+
   /**
    * Run every graph once on the smallest input (an empty prompt, a blank image, one decoder step)
    * so that shader compilation happens now rather than in the user's first request.

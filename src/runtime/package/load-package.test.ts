@@ -110,7 +110,9 @@ function checkProgress(events: LoadProgress[]): Map<string, LoadProgress[]> {
   return byFile;
 }
 
-const q4Files = ['tokenizer.json', 'tokenizer_config.json', ...Object.values(config.dtypes.q4!.graphs), config.dtypes.q4!.weights];
+// Every file a q4 load reads: the tokenizer, the graphs, the weights and the card when listed.
+const q4Files = ['tokenizer.json', 'tokenizer_config.json', ...Object.values(config.dtypes.q4!.graphs), config.dtypes.q4!.weights,
+  ...('README.md' in config.files ? ['README.md'] : [])];
 
 describe('loading ufo-tiny', () => {
   test('from a path: q4 by default, every graph, the weights under their basename, a working tokenizer', async () => {
@@ -124,7 +126,7 @@ describe('loading ufo-tiny', () => {
     expect(pkg.weights.path).toBe('weights_q4.bin');
     expect(pkg.weights.data.byteLength).toBe(config.files['onnx/weights_q4.bin']!.bytes);
     expect(pkg.tokenizer.encode('the red circle')).toEqual([38, 30, 25]);
-    expect(pkg.card).toBeNull();
+    expect(pkg.card).toMatch(/^# UFO-Tiny/);
     expect(pkg.sourceLabel).toBe(PACKAGE);
     const byFile = checkProgress(events);
     expect([...byFile.keys()].sort()).toEqual([...q4Files].sort());
