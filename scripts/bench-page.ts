@@ -6,7 +6,7 @@
 import type { Backend } from '../src/runtime/api';
 import type { Dtype } from '../src/runtime/config';
 import { cpuMasks } from '../src/runtime/engine/masks';
-import { gpuMasks } from '../src/runtime/engine/masks-gpu';
+import { gpuMasks } from '../src/runtime/engine/gpu-stages';
 import { loadOrt, resolveBackend } from '../src/runtime/engine/ort';
 import { decodeImage } from '../src/runtime/image/decode-image';
 import { loadPackage, type LoadedPackage } from '../src/runtime/package';

@@ -36,13 +36,14 @@ export async function createModel(pkg: LoadedPackage, options: LoadModelOptions 
   const model = new EngineModel(ort, info, pkg, cpuMasks, (input, signal) => decodeImage(input, { signal }));
   await model.openSessions();
   throwIfAborted(options.signal, 'Loading the model');
+  if (info.backend === 'webgpu') {
+    const gpu = await import('./gpu-stages');
+    const device = await ortDevice(ort);
+    model.useGpuStages(gpu.gpuMasks(device), gpu.gpuResize(device));
+  }
   if (options.warmup ?? info.backend === 'webgpu') {
     options.onProgress?.({ status: 'phase', phase: 'warmup', message: 'Compiling shaders and warming up…' });
     await model.warmup();
-  }
-  if (info.backend === 'webgpu') {
-    const { gpuMasks } = await import('./masks-gpu');
-    model.useMaskBackend(gpuMasks(await ortDevice(ort)));
   }
   options.onProgress?.({ status: 'ready' });
   return model;

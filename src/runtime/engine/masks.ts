@@ -3,7 +3,7 @@
  * the image features, the 4x4 shuffle, bilinear resize to the image, sigmoid threshold, per-mask
  * scores, pairwise intersections for Matrix NMS, and the semantic label map.
  *
- * Two implementations of one interface: WGSL kernels on ORT's own GPUDevice (masks-gpu.ts), with the features
+ * Two implementations of one interface: WGSL kernels on ORT's own GPUDevice (gpu-stages.ts), with the features
  * read straight from the encoder's GPU output (WebGPU path), and the kernels' CPU twins (wasm and
  * Node). Only per-instance numbers and the final masks come back to the CPU.
  */

@@ -39,8 +39,13 @@ interface ImageEntry {
   /** Working size / original size (1 unless a huge image was downscaled). */
   scale: number;
   pixels: Map<string, Float32Array>;
+  /** Model inputs resized on the GPU (WebGPU path), by size; destroyed with the image. */
+  gpuPixels: Map<number, GPUBuffer>;
   results: Map<string, Promise<unknown>>;
 }
+
+/** Resizes an image into the model's input tensor on the GPU (gpu-stages.ts). */
+export type GpuResize = (image: RgbaImage, size: number, mean: readonly [number, number, number], std: readonly [number, number, number]) => GPUBuffer;
 
 /** What the engine needs of an image decoder (src/runtime/image). */
 export type ImageDecoder = (input: Blob | ArrayBuffer | Uint8Array | RgbaImage, signal?: AbortSignal) => Promise<{ image: RgbaImage; originalWidth: number; originalHeight: number; scale: number }>;
@@ -77,20 +82,24 @@ export class EngineModel implements UfoModel {
     this.tasks = Object.fromEntries(Object.values(pkg.config.tasks).map((t) => [t.name, t.kind]));
   }
 
-  /** Switch mask post-processing to the WGSL kernels once ORT's GPUDevice exists. */
-  useMaskBackend(backend: MaskBackend): void {
-    this.maskBackend = backend;
+  private gpuResize: GpuResize | null = null;
+
+  /** Move resizing and mask post-processing to WGSL once ORT's GPUDevice exists. */
+  useGpuStages(masks: MaskBackend, resize: GpuResize): void {
+    this.maskBackend = masks;
+    this.gpuResize = resize;
   }
 
   // ------------------------------------------------------------------ images
   async addImage(input: Blob | ArrayBuffer | Uint8Array | RgbaImage, options: { signal?: AbortSignal } = {}): Promise<ImageHandle> {
     const decoded = await this.decodeImage(input, options.signal);
     const handle: ImageHandle = { id: `img${this.nextImage++}`, width: decoded.originalWidth, height: decoded.originalHeight };
-    this.images.set(handle.id, { handle, image: decoded.image, scale: decoded.scale, pixels: new Map(), results: new Map() });
+    this.images.set(handle.id, { handle, image: decoded.image, scale: decoded.scale, pixels: new Map(), gpuPixels: new Map(), results: new Map() });
     return handle;
   }
 
   releaseImage(image: ImageHandle): void {
+    this.images.get(image.id)?.gpuPixels.forEach((b) => b.destroy());
     this.images.delete(image.id);
   }
 
@@ -149,6 +158,16 @@ export class EngineModel implements UfoModel {
   }
 
   private pixels(e: ImageEntry, t: TaskSpec): Tensor {
+    const dims = [1, 3, t.imageSize, t.imageSize];
+    if (this.gpuResize && t.interpolation === 'bilinear') {
+      // WebGPU path: the image is resized on the GPU and feeds the encoder without a round trip.
+      let buffer = e.gpuPixels.get(t.imageSize);
+      if (!buffer) {
+        buffer = this.gpuResize(e.image, t.imageSize, this.config.preprocess.mean, this.config.preprocess.std);
+        e.gpuPixels.set(t.imageSize, buffer);
+      }
+      return this.ort.Tensor.fromGpuBuffer(buffer, { dataType: 'float32', dims });
+    }
     const key = `${t.imageSize}:${t.interpolation}`;
     let data = e.pixels.get(key);
     if (!data) {
@@ -156,7 +175,7 @@ export class EngineModel implements UfoModel {
       data = resizeNormalizeCpu(e.image, t.imageSize, t.interpolation, mean, std);
       e.pixels.set(key, data);
     }
-    return float32(this.ort, data, [1, 3, t.imageSize, t.imageSize]);
+    return float32(this.ort, data, dims);
   }
 
   private async encode(t: TaskSpec, e: ImageEntry, prompt: Prompt, clock: Clock, o: RunOptions): Promise<Record<string, Tensor>> {
@@ -451,6 +470,7 @@ export class EngineModel implements UfoModel {
     this.textKv.clear();
     for (const s of this.sessions.values()) await (await s.catch(() => null))?.release();
     this.sessions.clear();
+    for (const e of this.images.values()) e.gpuPixels.forEach((b) => b.destroy());
     this.images.clear();
   }
 }

@@ -26,7 +26,9 @@ function countingFetch(log: string[]): typeof fetch {
   };
 }
 
-const q4Files = () => ['tokenizer.json', 'tokenizer_config.json', ...Object.values(config.dtypes.q4!.graphs), config.dtypes.q4!.weights];
+// Every file a q4 load reads: the tokenizer, the graphs, the weights and the card when listed.
+const q4Files = () => ['tokenizer.json', 'tokenizer_config.json', ...Object.values(config.dtypes.q4!.graphs), config.dtypes.q4!.weights,
+  ...('README.md' in config.files ? ['README.md'] : [])];
 const bytesOf = (files: string[]) => files.reduce((n, f) => n + config.files[f]!.bytes, 0);
 
 describe('loading ufo-tiny from a URL in the browser', () => {

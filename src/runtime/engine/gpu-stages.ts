@@ -1,8 +1,12 @@
 /**
- * The WebGPU implementation of MaskBackend: WGSL kernels on onnxruntime-web's own GPUDevice, with
- * the image features read straight from the encoder's GPU output. Kept apart from masks.ts so the
+ * The engine's stages that run as our own WGSL on onnxruntime-web's GPUDevice: the model-input
+ * resize (its output feeds the encoder as a GPU tensor) and the MaskBackend, which reads the image
+ * features straight from the encoder's GPU output. Kept apart from the rest of the engine so the
  * Node and wasm paths never load WGSL sources.
  */
+import type { RgbaImage } from '../api';
+import { resizeNormalize } from '../image/resize-input';
+import type { ChannelTriple } from '../image/resize-input-cpu';
 import { createInput, readBuffer } from '../kernels/gpu-kernel';
 import { maskIntersections } from '../kernels/mask-iou';
 import { destroyPackedMasks, maskResize, readMaskStats, type PackedMasks } from '../kernels/mask-resize';
@@ -63,5 +67,17 @@ export function gpuMasks(device: GPUDevice): MaskBackend {
         logits.destroy();
       }
     },
+  };
+}
+
+/** Resize + normalise an RGBA image into a (1, 3, S, S) f32 GPU buffer (bilinear, spec §2). */
+export function gpuResize(device: GPUDevice) {
+  return (image: RgbaImage, size: number, mean: ChannelTriple, std: ChannelTriple): GPUBuffer => {
+    const input = createInput(device, 'rgba image', image.data);
+    try {
+      return resizeNormalize({ device }, { image: input, width: image.width, height: image.height, size, mean, std });
+    } finally {
+      input.destroy();
+    }
   };
 }
