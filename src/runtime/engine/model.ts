@@ -239,6 +239,7 @@ export class EngineModel implements UfoModel {
       embedDim: this.config.model.embedDim, firstToken, signal: o.signal,
       onStep: (s) => o.onProgress?.({ phase: 'decode', fraction: (s + 1) / t.maxLength }),
     });
+    throwIfAborted(o.signal); // a cancel during the last step must not yield a result
     clock.lap('decode');
     return result;
   }
@@ -328,7 +329,7 @@ export class EngineModel implements UfoModel {
     }
   }
 
-  detect(image: ImageHandle, o: RunOptions = {}): Promise<DetectionsResult> {
+  async detect(image: ImageHandle, o: RunOptions = {}): Promise<DetectionsResult> {
     const e = this.entry(image);
     const t = this.task(['grid-box'], 'detection');
     return this.cached(e, t.name, async () => {
@@ -380,7 +381,7 @@ export class EngineModel implements UfoModel {
     return out;
   }
 
-  segmentInstances(image: ImageHandle, o: RunOptions = {}): Promise<DetectionsResult> {
+  async segmentInstances(image: ImageHandle, o: RunOptions = {}): Promise<DetectionsResult> {
     const e = this.entry(image);
     const t = this.task(['grid-mask'], 'instance segmentation');
     return this.cached(e, t.name, async () => {
@@ -417,7 +418,7 @@ export class EngineModel implements UfoModel {
     });
   }
 
-  segmentSemantic(image: ImageHandle, o: RunOptions = {}): Promise<SemanticResult> {
+  async segmentSemantic(image: ImageHandle, o: RunOptions = {}): Promise<SemanticResult> {
     const e = this.entry(image);
     const t = this.task(['grid-semantic'], 'semantic segmentation');
     return this.cached(e, t.name, async () => {
@@ -447,7 +448,7 @@ export class EngineModel implements UfoModel {
     });
   }
 
-  caption(image: ImageHandle, o: RunOptions = {}): Promise<CaptionResult> {
+  async caption(image: ImageHandle, o: RunOptions = {}): Promise<CaptionResult> {
     const e = this.entry(image);
     const t = this.task(['caption'], 'caption');
     return this.cached(e, t.name, async () => {
