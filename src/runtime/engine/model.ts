@@ -27,7 +27,7 @@ import { softNmsLinear } from '../postprocess/soft-nms';
 import { binsToBox, gridRef, parseInts, toImageBox, type XYXY } from './answers';
 import { beamSearch } from './beam-search';
 import { decodeBatch, type DecodeResult, type StepFn } from './decode';
-import { type MaskBackend, type MaskSet, unpackMask } from './masks';
+import { type MaskBackend, type MaskSet, type MaskShape, unpackMask } from './masks';
 import { createSession, type Ort, type Session, type Tensor } from './ort';
 import { buildPrompt, type Prompt } from './prompts';
 import { float32, int64, readFloat, readInt, release } from './tensors';
@@ -381,24 +381,41 @@ export class EngineModel implements UfoModel {
     return out;
   }
 
+  /**
+   * The shared front of the two mask tasks: encode, decode every grid point, keep the candidates
+   * and hand their mask queries, with the image features, to `finish`.
+   */
+  private async gridMasks<T>(
+    e: ImageEntry,
+    t: TaskSpec,
+    o: RunOptions,
+    finish: (g: { feat: Tensor; queries: Float32Array; c: ReturnType<EngineModel['maskCandidates']>; shape: MaskShape; clock: Clock }) => Promise<T>,
+  ): Promise<T> {
+    const clock = new Clock();
+    const enc = await this.encode(t, e, buildPrompt(t, this.pkg.tokenizer, this.config.tokens), clock, o);
+    const feat = enc.img_feat!;
+    try {
+      const prefix = this.prefix(t, enc);
+      const dec = await this.decode(t, prefix, t.grid!.points, o, clock).finally(() => prefix.forEach(release));
+      const c = this.maskCandidates(t, dec);
+      o.onProgress?.({ phase: 'masks' });
+      const p = this.config.graphs[t.encoder]!.patches!;
+      const shape = { n: c.points.length, p, c: this.config.model.embedDim, h0: e.image.height, w0: e.image.width };
+      return await finish({ feat, queries: this.queries(c.points.map((g) => dec.maskStates.get(g)!)), c, shape, clock });
+    } finally {
+      release(feat);
+    }
+  }
+
   async segmentInstances(image: ImageHandle, o: RunOptions = {}): Promise<DetectionsResult> {
     const e = this.entry(image);
     const t = this.task(['grid-mask'], 'instance segmentation');
-    return this.cached(e, t.name, async () => {
-      const clock = new Clock();
-      const enc = await this.encode(t, e, buildPrompt(t, this.pkg.tokenizer, this.config.tokens), clock, o);
-      const feat = enc.img_feat!;
-      try {
-        const prefix = this.prefix(t, enc);
-        const dec = await this.decode(t, prefix, t.grid!.points, o, clock).finally(() => prefix.forEach(release));
-        const c = this.maskCandidates(t, dec);
-        o.onProgress?.({ phase: 'masks' });
-        const { width, height } = e.image;
-        const p = this.config.graphs[t.encoder]!.patches!;
-        const n = c.points.length;
-        const set = await this.maskBackend.masks(feat, this.queries(c.points.map((g) => dec.maskStates.get(g)!)), { n, p, c: this.config.model.embedDim, h0: height, w0: width }, true);
+    return this.cached(e, t.name, () =>
+      this.gridMasks(e, t, o, async ({ feat, queries, c, shape, clock }) => {
+        const set = await this.maskBackend.masks(feat, queries, shape, true);
         clock.lap('masks');
         // Spec §5.1 steps 7-8: drop empty masks; score = first-token score x mean prob inside.
+        const n = shape.n;
         const kept = [...Array(n).keys()].filter((i) => set.count[i]! > 0);
         const scores = kept.map((i) => c.scores[i]! * (set.probSum[i]! / set.count[i]!));
         const inter = new Uint32Array(kept.length * kept.length);
@@ -412,40 +429,24 @@ export class EngineModel implements UfoModel {
         });
         clock.lap('postprocess');
         return { detections, timings: clock.timings };
-      } finally {
-        release(feat);
-      }
-    });
+      }),
+    );
   }
 
   async segmentSemantic(image: ImageHandle, o: RunOptions = {}): Promise<SemanticResult> {
     const e = this.entry(image);
     const t = this.task(['grid-semantic'], 'semantic segmentation');
-    return this.cached(e, t.name, async () => {
-      const clock = new Clock();
-      const enc = await this.encode(t, e, buildPrompt(t, this.pkg.tokenizer, this.config.tokens), clock, o);
-      const feat = enc.img_feat!;
-      try {
-        const prefix = this.prefix(t, enc);
-        const dec = await this.decode(t, prefix, t.grid!.points, o, clock).finally(() => prefix.forEach(release));
-        const c = this.maskCandidates(t, dec);
-        o.onProgress?.({ phase: 'masks' });
-        const { width, height } = e.image;
-        const p = this.config.graphs[t.encoder]!.patches!;
-        const labels = await this.maskBackend.semantic(
-          feat, this.queries(c.points.map((g) => dec.maskStates.get(g)!)), Uint32Array.from(c.labels), Float32Array.from(c.scores),
-          { n: c.points.length, p, c: this.config.model.embedDim, h0: height, w0: width }, t.classes.length,
-        );
+    return this.cached(e, t.name, () =>
+      this.gridMasks(e, t, o, async ({ feat, queries, c, shape, clock }) => {
+        const labels = await this.maskBackend.semantic(feat, queries, Uint32Array.from(c.labels), Float32Array.from(c.scores), shape, t.classes.length);
         clock.lap('masks');
         const counts = new Map<number, number>();
         for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
         const present = [...counts.entries()].sort((a, b) => a[0] - b[0]).map(([index, count]) => ({ index, name: t.classes[index]!, share: count / labels.length }));
         clock.lap('postprocess');
-        return { width, height, labels, classes: t.classes, present, timings: clock.timings };
-      } finally {
-        release(feat);
-      }
-    });
+        return { width: shape.w0, height: shape.h0, labels, classes: t.classes, present, timings: clock.timings };
+      }),
+    );
   }
 
   async caption(image: ImageHandle, o: RunOptions = {}): Promise<CaptionResult> {
