@@ -40,6 +40,9 @@ export async function createModel(pkg: LoadedPackage, options: LoadModelOptions 
     const gpu = await import('./gpu-stages');
     const device = await ortDevice(ort);
     model.useGpuStages(gpu.gpuMasks(device), gpu.gpuResize(device));
+    // A lost device cannot be revived inside this onnxruntime instance: requests then fail with
+    // a typed DeviceLostError, and the caller reloads the model (in a fresh worker).
+    void device.lost.then((info) => model.markDeviceLost(info.message || info.reason));
   }
   if (options.warmup ?? info.backend === 'webgpu') {
     options.onProgress?.({ status: 'phase', phase: 'warmup', message: 'Compiling shaders and warming up…' });

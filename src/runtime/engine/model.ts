@@ -19,7 +19,7 @@ import type {
   UfoModel,
 } from '../api';
 import type { PackageConfig, TaskKind, TaskSpec } from '../config';
-import { InputError, UnsupportedTaskError, throwIfAborted } from '../errors';
+import { DeviceLostError, InputError, UnsupportedTaskError, throwIfAborted } from '../errors';
 import { resizeNormalizeCpu } from '../image/resize-input-cpu';
 import type { LoadedPackage } from '../package';
 import { matrixNms } from '../postprocess/matrix-nms';
@@ -103,7 +103,15 @@ export class EngineModel implements UfoModel {
     this.images.delete(image.id);
   }
 
+  /** Set when the GPU device is lost: every later request fails with DeviceLostError. */
+  private lostReason: string | null = null;
+
+  markDeviceLost(reason: string): void {
+    this.lostReason = reason || 'unknown reason';
+  }
+
   private entry(image: ImageHandle): ImageEntry {
+    if (this.lostReason !== null) throw new DeviceLostError(this.lostReason);
     const e = this.images.get(image.id);
     if (!e) throw new InputError('That image is no longer loaded; add it again.');
     return e;
