@@ -4,7 +4,7 @@
  * module-level actions. Components call these functions; nothing here renders.
  */
 import type { ImageHandle, PackageSource, RunOptions } from '../runtime/api';
-import { CancelledError } from '../runtime/errors';
+import { CancelledError, DeviceLostError } from '../runtime/errors';
 // The cache module alone: the package index also pulls in the loader and tokenizer, which only the
 // worker needs.
 import { defaultPackageCache } from '../runtime/package/package-cache';
@@ -24,6 +24,8 @@ import { useAppStore } from './store/store';
 import { dismissMessage, setZoom, showMessage } from './store/ui/actions';
 
 let model: WorkerModel | null = null;
+/** What `model` was loaded from, to reload it after a lost GPU device. */
+let modelChoice: ModelChoice | null = null;
 let loading: AbortController | null = null;
 let running: AbortController | null = null;
 /** Engine handles of the current model, by image key: an image is added once, then reused. */
@@ -66,6 +68,7 @@ export async function loadModel(choice: ModelChoice): Promise<void> {
     }
     loading = null;
     model = next;
+    modelChoice = choice;
     loadSucceeded({ name: next.config.name, backend: next.backend, tasks: next.tasks });
     keepModeWithin(modesOf(next.tasks));
     void refreshCache();
@@ -158,8 +161,12 @@ async function ask(m: WorkerModel, mode: Mode, image: ImageHandle, key: number, 
   }
 }
 
-/** Run the current mode on the current image; errors end up in the message banner. */
-export async function run(): Promise<void> {
+/**
+ * Run the current mode on the current image; errors end up in the message banner. When the GPU
+ * device is lost, the model is reloaded in a fresh worker (from the browser cache) and the request
+ * retried once: a lost device cannot be revived inside the old worker's onnxruntime.
+ */
+export async function run(retryOnDeviceLoss = true): Promise<void> {
   const state = useAppStore.getState();
   const m = model;
   const image = state.image.current;
@@ -182,6 +189,11 @@ export async function run(): Promise<void> {
   } catch (err) {
     if (running !== controller) return;
     runStopped();
+    if (err instanceof DeviceLostError && retryOnDeviceLoss && modelChoice) {
+      running = null;
+      await loadModel(modelChoice);
+      if (model) return run(false);
+    }
     showMessage(describeError(err, 'run'));
   } finally {
     if (running === controller) running = null;
