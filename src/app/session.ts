@@ -3,13 +3,14 @@
  * the AbortControllers of the load and run in flight, and reports to the store through its
  * module-level actions. Components call these functions; nothing here renders.
  */
-import type { ImageHandle, PackageSource, RunOptions } from '../runtime/api';
-import { CancelledError, DeviceLostError } from '../runtime/errors';
+import type { ImageHandle, PackageSource, RunOptions, RunProgress } from '../runtime/api';
+import { CancelledError } from '../runtime/errors';
 // The cache module alone: the package index also pulls in the loader and tokenizer, which only the
 // worker needs.
 import { defaultPackageCache } from '../runtime/package/package-cache';
 import { loadInWorker, type WorkerModel } from '../runtime/worker/client';
 import { describeError } from './lib/describe-error';
+import { withDeviceRecovery } from './lib/device-recovery';
 import { decodeImage } from './lib/image-file';
 import { modesOf, type Mode } from './lib/modes';
 import { captionView, detectionsView, referView, semanticView, type ResultView } from './lib/result-view';
@@ -45,9 +46,9 @@ export function toPackageSource(choice: ModelChoice): PackageSource {
 }
 
 /** Load a model in a fresh worker; the previous model (and any run on it) ends. */
-export async function loadModel(choice: ModelChoice): Promise<void> {
+export async function loadModel(choice: ModelChoice, abortRun = true): Promise<void> {
   loading?.abort();
-  running?.abort();
+  if (abortRun) running?.abort(); // a recovery reload keeps the request it will retry
   const previous = model;
   model = null;
   handles = new Map();
@@ -162,38 +163,38 @@ async function ask(m: WorkerModel, mode: Mode, image: ImageHandle, key: number, 
 }
 
 /**
- * Run the current mode on the current image; errors end up in the message banner. When the GPU
- * device is lost, the model is reloaded in a fresh worker (from the browser cache) and the request
- * retried once: a lost device cannot be revived inside the old worker's onnxruntime.
+ * Run the current mode on the current image; errors end up in the message banner. A lost GPU
+ * device is recovered from once (lib/device-recovery.ts).
  */
-export async function run(retryOnDeviceLoss = true): Promise<void> {
+export async function run(): Promise<void> {
   const state = useAppStore.getState();
-  const m = model;
   const image = state.image.current;
-  if (runSelectors.blocker(state) !== null || !m || !image) return;
+  if (runSelectors.blocker(state) !== null || !model || !image) return;
   const { mode } = state.prompt;
   const expression = state.prompt.expression.trim();
   if (mode === 'refer') remember(expression);
   const controller = new AbortController();
   running = controller;
   runStarted(mode);
+  const options = { signal: controller.signal, onProgress: (p: RunProgress) => running === controller && runProgress(p) };
+  const attempt = async (): Promise<ResultView> => {
+    const current = model;
+    if (!current) throw new CancelledError();
+    return ask(current, mode, await abortable(handleFor(current, image), controller.signal), image.key, expression, options);
+  };
+  const reload = async (): Promise<boolean> => {
+    if (!modelChoice) return false;
+    await loadModel(modelChoice, false);
+    return model !== null;
+  };
   try {
-    const handle = await abortable(handleFor(m, image), controller.signal);
-    const view = await ask(m, mode, handle, image.key, expression, {
-      signal: controller.signal,
-      onProgress: (p) => running === controller && runProgress(p),
-    });
+    const view = await withDeviceRecovery(attempt, reload);
     if (running !== controller) return;
     runSucceeded(view);
     dismissMessage();
   } catch (err) {
     if (running !== controller) return;
     runStopped();
-    if (err instanceof DeviceLostError && retryOnDeviceLoss && modelChoice) {
-      running = null;
-      await loadModel(modelChoice);
-      if (model) return run(false);
-    }
     showMessage(describeError(err, 'run'));
   } finally {
     if (running === controller) running = null;
