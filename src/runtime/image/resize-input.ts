@@ -12,6 +12,7 @@
 import shaderSource from '../../../shaders/resize-normalize.wgsl?raw';
 import { bilinearScale } from '../kernels/bilinear';
 import {
+  bindBuffers,
   type GpuKernelContext,
   WORKGROUP_SIZE,
   ceilDiv,
@@ -63,14 +64,7 @@ export function resizeNormalize(ctx: GpuKernelContext, args: ResizeNormalizeArgs
   pass.setPipeline(pipeline);
   pass.setBindGroup(
     0,
-    device.createBindGroup({
-      layout: pipeline.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: uniform } },
-        { binding: 1, resource: { buffer: args.image } },
-        { binding: 2, resource: { buffer: out } },
-      ],
-    }),
+    bindBuffers(device, pipeline, [uniform, args.image, out]),
   );
   pass.dispatchWorkgroups(...workgroupGrid(device, ceilDiv(size * size, WORKGROUP_SIZE)));
   pass.end();

@@ -76,6 +76,14 @@ export function workgroupGrid(device: GPUDevice, count: number): [number, number
   return [Math.ceil(count / y), y];
 }
 
+/** A bind group with `buffers` at bindings 0, 1, 2, ... of group 0, the order every kernel declares. */
+export function bindBuffers(device: GPUDevice, pipeline: GPUComputePipeline, buffers: readonly GPUBuffer[]): GPUBindGroup {
+  return device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+  });
+}
+
 export function ceilDiv(a: number, b: number): number {
   return Math.ceil(a / b);
 }

@@ -8,7 +8,8 @@
 import shaderSource from '../../../shaders/mask-iou.wgsl?raw';
 import type { PackedMasks } from './mask-resize';
 import {
-  type GpuKernelContext,
+  bindBuffers,
+type GpuKernelContext,
   checkBufferSize,
   checkInt,
   createOutput,
@@ -39,14 +40,7 @@ export function maskIntersections(ctx: GpuKernelContext, masks: PackedMasks): GP
     uniforms.push(uniform);
     pass.setBindGroup(
       0,
-      device.createBindGroup({
-        layout: pipeline.getBindGroupLayout(0),
-        entries: [
-          { binding: 0, resource: { buffer: uniform } },
-          { binding: 1, resource: { buffer: chunk.bits } },
-          { binding: 2, resource: { buffer: inter } },
-        ],
-      }),
+      bindBuffers(device, pipeline, [uniform, chunk.bits, inter]),
     );
     pass.dispatchWorkgroups(...grid);
   }

@@ -20,6 +20,7 @@
 import shaderSource from '../../../shaders/mask-resize.wgsl?raw';
 import { bilinearScale } from './bilinear';
 import {
+  bindBuffers,
   type GpuKernelContext,
   WORKGROUP_SIZE,
   ceilDiv,
@@ -107,15 +108,7 @@ export function maskResize(ctx: GpuKernelContext, args: MaskResizeArgs): MaskRes
     pass.setPipeline(resizePipeline);
     pass.setBindGroup(
       0,
-      device.createBindGroup({
-        layout: resizePipeline.getBindGroupLayout(0),
-        entries: [
-          { binding: 0, resource: { buffer: uniform } },
-          { binding: 1, resource: { buffer: args.logits } },
-          { binding: 2, resource: { buffer: bits } },
-          { binding: 3, resource: { buffer: partials } },
-        ],
-      }),
+      bindBuffers(device, resizePipeline, [uniform, args.logits, bits, partials]),
     );
     pass.dispatchWorkgroups(...workgroupGrid(device, n * wgPerMask));
 

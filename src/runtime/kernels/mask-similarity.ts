@@ -7,6 +7,7 @@
  */
 import shaderSource from '../../../shaders/mask-similarity.wgsl?raw';
 import {
+  bindBuffers,
   type GpuKernelContext,
   ceilDiv,
   checkBufferSize,
@@ -47,15 +48,7 @@ export function maskSimilarity(ctx: GpuKernelContext, args: MaskSimilarityArgs):
 
   const pipeline = getPipeline(device, 'mask-similarity', shaderSource, 'main');
   const uniform = createUniform(device, 'mask-similarity shape', new Uint32Array([n, p, c, 0]).buffer);
-  const bindGroup = device.createBindGroup({
-    layout: pipeline.getBindGroupLayout(0),
-    entries: [
-      { binding: 0, resource: { buffer: uniform } },
-      { binding: 1, resource: { buffer: args.feat } },
-      { binding: 2, resource: { buffer: args.queries } },
-      { binding: 3, resource: { buffer: out } },
-    ],
-  });
+  const bindGroup = bindBuffers(device, pipeline, [uniform, args.feat, args.queries, out]);
   const encoder = device.createCommandEncoder({ label: 'mask-similarity' });
   const pass = encoder.beginComputePass();
   pass.setPipeline(pipeline);

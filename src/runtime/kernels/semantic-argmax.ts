@@ -10,6 +10,7 @@
 import shaderSource from '../../../shaders/semantic-argmax.wgsl?raw';
 import { bilinearScale } from './bilinear';
 import {
+  bindBuffers,
   type GpuKernelContext,
   WORKGROUP_SIZE,
   ceilDiv,
@@ -66,15 +67,7 @@ export function semanticArgmax(ctx: GpuKernelContext, args: SemanticArgmaxArgs):
   pass.setPipeline(pipeline);
   pass.setBindGroup(
     0,
-    device.createBindGroup({
-      layout: pipeline.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: uniform } },
-        { binding: 1, resource: { buffer: args.logits } },
-        { binding: 2, resource: { buffer: instances } },
-        { binding: 3, resource: { buffer: out } },
-      ],
-    }),
+    bindBuffers(device, pipeline, [uniform, args.logits, instances, out]),
   );
   pass.dispatchWorkgroups(...workgroupGrid(device, ceilDiv(h0 * w0, WORKGROUP_SIZE)));
   pass.end();
