@@ -57,7 +57,9 @@ def check_state_dict(state: Mapping[str, Tensor], model: UFOViT, name: str, limi
     if shapes:
         problems.append(
             f"{len(shapes)} shape mismatch(es), e.g. "
-            + ", ".join(f"{k}: checkpoint {list(got[k])} vs {name} {list(expected[k])}" for k in shapes[:limit])
+            + ", ".join(
+                f"{k}: checkpoint {list(got[k])} vs {name} {list(expected[k])}" for k in shapes[:limit]
+            )
         )
     if problems:
         raise CheckpointError(f"checkpoint does not fit {name}: " + "; ".join(problems))
@@ -71,7 +73,9 @@ def load_checkpoint(path: str | Path, cfg: UfoVitConfig, name: str) -> UFOViT:
     try:
         obj = torch.load(path, map_location="cpu")
     except Exception as exc:  # torch raises many types for a file that is not a checkpoint
-        raise CheckpointError(f"{path} is not a PyTorch checkpoint ({exc.__class__.__name__}: {exc})") from exc
+        raise CheckpointError(
+            f"{path} is not a PyTorch checkpoint ({exc.__class__.__name__}: {exc})"
+        ) from exc
     state = extract_state_dict(obj)
     model = UFOViT(cfg)
     check_state_dict(state, model, name)

@@ -108,17 +108,14 @@ def _write_into(
         else:
             picture.save(root / "images" / file_name)
         Image.fromarray(scene.semantic).save(root / "semantic" / f"{index:06d}.png")
-        images.append(
-            {"id": image_id, "file_name": file_name, "height": scene.height, "width": scene.width}
-        )
+        images.append({"id": image_id, "file_name": file_name, "height": scene.height, "width": scene.width})
         captions.append({"id": image_id, "image_id": image_id, "caption": scene.caption})
         _add_objects(scene, image_id, file_name, split, annotations, refs)
         if progress is not None:
             progress(index + 1, count)
     info = {"description": "UFO Web synthetic shapes", "seed": seed, "split": split}
     categories = [
-        {"id": class_id + 1, "name": name, "supercategory": "shape"}
-        for class_id, name in enumerate(CLASSES)
+        {"id": class_id + 1, "name": name, "supercategory": "shape"} for class_id, name in enumerate(CLASSES)
     ]
     _write_json(
         root / "instances.json",
@@ -186,9 +183,7 @@ def _write_json(path: Path, data: Any) -> None:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m models.dataset", description=__doc__.split("\n\n")[0]
-    )
+    parser = argparse.ArgumentParser(prog="python -m models.dataset", description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, required=True, help="scene stream (non-negative)")
     parser.add_argument("--count", type=int, required=True, help="number of scenes, 0..count-1")
     parser.add_argument("--out", type=Path, required=True, help="dataset directory to create")

@@ -74,7 +74,9 @@ class GraphSpec:
     meta: dict[str, object]
 
 
-def graph_specs(model: UFOViT, tasks: dict[str, TaskConfig], tok: Tokenizer) -> tuple[dict[str, GraphSpec], dict[str, dict[str, str]]]:
+def graph_specs(
+    model: UFOViT, tasks: dict[str, TaskConfig], tok: Tokenizer
+) -> tuple[dict[str, GraphSpec], dict[str, dict[str, str]]]:
     """The graphs the declared tasks need, with tracing inputs, and each task's graph names."""
     net = model.backbone
     cfg = model.cfg
@@ -84,8 +86,14 @@ def graph_specs(model: UFOViT, tasks: dict[str, TaskConfig], tok: Tokenizer) -> 
         text_kv = TextEncoderGraph(net)(ids)
     kv_dyn = {3: "prompt_len"}
     specs: dict[str, GraphSpec] = {
-        "text_encoder": GraphSpec(TextEncoderGraph(net), (ids,), ["ids"], ["text_kv"],
-                                  {"ids": {1: "prompt_len"}, "text_kv": kv_dyn}, {}),
+        "text_encoder": GraphSpec(
+            TextEncoderGraph(net),
+            (ids,),
+            ["ids"],
+            ["text_kv"],
+            {"ids": {1: "prompt_len"}, "text_kv": kv_dyn},
+            {},
+        ),
     }
     uses: dict[str, dict[str, str]] = {}
     for name, t in tasks.items():
@@ -93,29 +101,52 @@ def graph_specs(model: UFOViT, tasks: dict[str, TaskConfig], tok: Tokenizer) -> 
         s = t.image_size
         enc = f"encoder_grid_{s}_{t.grid_per_window}" if grid else f"encoder_full_{s}"
         if enc not in specs:
-            module: nn.Module = GridEncoderGraph(net, s, t.grid_per_window) if grid else FullEncoderGraph(net, s)
+            module: nn.Module = (
+                GridEncoderGraph(net, s, t.grid_per_window) if grid else FullEncoderGraph(net, s)
+            )
             pixels = torch.zeros(1, 3, s, s)
             kv_out = kv_names("grid_kv", len(cfg.window_layers)) if grid else kv_names("img_kv", cfg.depth)
             meta: dict[str, object] = {"image_size": s, "patches": s // cfg.patch_size}
             if grid:
                 meta.update(grid_per_window=t.grid_per_window, grid_side=t.grid_side(cfg))
-            specs[enc] = GraphSpec(module, (pixels, text_kv), ["pixels", "text_kv"], ["img_feat", *kv_out], {"text_kv": kv_dyn}, meta)
+            specs[enc] = GraphSpec(
+                module,
+                (pixels, text_kv),
+                ["pixels", "text_kv"],
+                ["img_feat", *kv_out],
+                {"text_kv": kv_dyn},
+                meta,
+            )
         dec = "decoder_grid" if grid else "decoder_full"
         if dec not in specs:
             layers = cfg.window_layers if grid else tuple(range(cfg.depth))
             n_prev, t_len, n = 3, 2, 2
             past = tuple(torch.randn(2, n_prev, h, t_len, d) for _ in layers)
-            args = (torch.zeros(n, 1, dtype=torch.long), torch.tensor([1]), torch.tensor([0, 2]), torch.tensor([1.0]), *past)
+            args = (
+                torch.zeros(n, 1, dtype=torch.long),
+                torch.tensor([1]),
+                torch.tensor([0, 2]),
+                torch.tensor([1.0]),
+                *past,
+            )
             past_in, present_out = kv_names("past", len(layers)), kv_names("present", len(layers))
             dyn: dict[str, dict[int, str]] = {
-                "ids": {0: "batch"}, "rows": {0: "batch"}, "next_id": {0: "batch"}, "max_prob": {0: "batch"},
-                "hidden": {0: "batch"}, "topk_logp": {0: "batch"}, "topk_ids": {0: "batch"},
+                "ids": {0: "batch"},
+                "rows": {0: "batch"},
+                "next_id": {0: "batch"},
+                "max_prob": {0: "batch"},
+                "hidden": {0: "batch"},
+                "topk_logp": {0: "batch"},
+                "topk_ids": {0: "batch"},
                 **{p: {1: "past_batch", 3: "past_len"} for p in past_in},
                 **{p: {1: "batch", 3: "present_len"} for p in present_out},
             }
             specs[dec] = GraphSpec(
-                DecoderGraph(net, layers, DECODER_TOPK), args, ["ids", "pos", "rows", "temperature", *past_in],
-                ["next_id", "max_prob", "hidden", "topk_logp", "topk_ids", *present_out], dyn,
+                DecoderGraph(net, layers, DECODER_TOPK),
+                args,
+                ["ids", "pos", "rows", "temperature", *past_in],
+                ["next_id", "max_prob", "hidden", "topk_logp", "topk_ids", *present_out],
+                dyn,
                 {"layers": list(layers), "topk": DECODER_TOPK},
             )
         uses[name] = {"encoder": enc, "decoder": dec}
@@ -126,8 +157,14 @@ def trace(spec: GraphSpec) -> onnx.ModelProto:
     buf = io.BytesIO()
     with torch.no_grad():
         torch.onnx.export(
-            spec.module, spec.args, buf, input_names=spec.inputs, output_names=spec.outputs,
-            dynamic_axes=spec.dynamic, opset_version=OPSET, do_constant_folding=True,
+            spec.module,
+            spec.args,
+            buf,
+            input_names=spec.inputs,
+            output_names=spec.outputs,
+            dynamic_axes=spec.dynamic,
+            opset_version=OPSET,
+            do_constant_folding=True,
         )
     return onnx.load_from_string(buf.getvalue())
 
@@ -143,8 +180,12 @@ def _sha256(path: Path) -> str:
 
 def task_json(name: str, t: TaskConfig, cfg: UfoVitConfig, graphs: dict[str, str]) -> dict[str, object]:
     out: dict[str, object] = {
-        "kind": t.kind, "image_size": t.image_size, "interpolation": t.interpolation, "prompt": t.prompt,
-        "max_length": t.max_length, **graphs,
+        "kind": t.kind,
+        "image_size": t.image_size,
+        "interpolation": t.interpolation,
+        "prompt": t.prompt,
+        "max_length": t.max_length,
+        **graphs,
     }
     if t.classes:
         out["classes"] = list(t.classes)
@@ -165,11 +206,27 @@ def task_json(name: str, t: TaskConfig, cfg: UfoVitConfig, graphs: dict[str, str
 
 
 def package_config(
-    name: str, cfg: UfoVitConfig, tasks: dict[str, TaskConfig], tok: Tokenizer,
-    specs: dict[str, GraphSpec], uses: dict[str, dict[str, str]], dtypes: list[str],
+    name: str,
+    cfg: UfoVitConfig,
+    tasks: dict[str, TaskConfig],
+    tok: Tokenizer,
+    specs: dict[str, GraphSpec],
+    uses: dict[str, dict[str, str]],
+    dtypes: list[str],
 ) -> dict[str, object]:
-    tokens = {k: tok.id(v) for k, v in (("pad", "[PAD]"), ("unk", "[UNK]"), ("cls", "[CLS]"), ("sep", "[SEP]"),
-                                         ("comma", ","), ("mask", "<MASK>"), ("dec", "[DEC]"), ("enc", "[ENC]"))}
+    tokens = {
+        k: tok.id(v)
+        for k, v in (
+            ("pad", "[PAD]"),
+            ("unk", "[UNK]"),
+            ("cls", "[CLS]"),
+            ("sep", "[SEP]"),
+            ("comma", ","),
+            ("mask", "<MASK>"),
+            ("dec", "[DEC]"),
+            ("enc", "[ENC]"),
+        )
+    }
     if "background" in tok.vocab:
         tokens["background"] = tok.id("background")
     return {
@@ -184,8 +241,10 @@ def package_config(
         "tasks": {n: task_json(n, t, cfg, uses[n]) for n, t in tasks.items()},
         "graphs": {g: {"inputs": s.inputs, "outputs": s.outputs, **s.meta} for g, s in specs.items()},
         "dtypes": {
-            dt: {"weights": f"onnx/weights{_suffix(dt)}.bin",
-                 "graphs": {g: f"onnx/{g}{_suffix(dt)}.onnx" for g in specs}}
+            dt: {
+                "weights": f"onnx/weights{_suffix(dt)}.bin",
+                "graphs": {g: f"onnx/{g}{_suffix(dt)}.onnx" for g in specs},
+            }
             for dt in dtypes
         },
     }
@@ -196,8 +255,15 @@ def _suffix(dtype: str) -> str:
 
 
 def export_package(
-    model: UFOViT, tok: Tokenizer, tasks: dict[str, TaskConfig], out: Path, dtypes: list[str], name: str,
-    force: bool = False, card: str | None = None, log: Callable[[str], None] = print,
+    model: UFOViT,
+    tok: Tokenizer,
+    tasks: dict[str, TaskConfig],
+    out: Path,
+    dtypes: list[str],
+    name: str,
+    force: bool = False,
+    card: str | None = None,
+    log: Callable[[str], None] = print,
 ) -> dict[str, object]:
     """Write the package atomically to `out`; returns its config."""
     out = Path(out)
@@ -207,7 +273,9 @@ def export_package(
         if dt not in DTYPES:
             raise ExportError(f"unknown dtype {dt!r}; choose from {', '.join(DTYPES)}")
     if model.cfg.vocab_size != len(tok.vocab):
-        raise ExportError(f"the model has {model.cfg.vocab_size} word embeddings but the tokenizer has {len(tok.vocab)} tokens")
+        raise ExportError(
+            f"the model has {model.cfg.vocab_size} word embeddings but the tokenizer has {len(tok.vocab)} tokens"
+        )
     model = model.eval()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
@@ -241,7 +309,9 @@ def export_package(
         if card:
             (tmp / "README.md").write_text(card)
         files = sorted(p for p in tmp.rglob("*") if p.is_file())
-        config["files"] = {str(p.relative_to(tmp)): {"bytes": p.stat().st_size, "sha256": _sha256(p)} for p in files}
+        config["files"] = {
+            str(p.relative_to(tmp)): {"bytes": p.stat().st_size, "sha256": _sha256(p)} for p in files
+        }
         (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n")
         if out.exists():
             old = out.parent / f".{out.name}.old-{os.getpid()}"
@@ -288,7 +358,9 @@ def build_model(args: argparse.Namespace) -> tuple[UFOViT, Tokenizer, dict[str, 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m models.export", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--preset", "--config", dest="preset", required=True, help=f"one of: {', '.join(PRESETS)}")
+    ap.add_argument(
+        "--preset", "--config", dest="preset", required=True, help=f"one of: {', '.join(PRESETS)}"
+    )
     src = ap.add_mutually_exclusive_group(required=True)
     src.add_argument("--checkpoint", type=Path, help="official .pth (mmengine container or bare state dict)")
     src.add_argument("--random-seed", type=int, help="export seeded random weights instead")
@@ -303,7 +375,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         model, tok, tasks = build_model(args)
         card = args.card.read_text() if args.card else None
-        export_package(model, tok, tasks, args.out, args.dtype or ["fp32"], args.name or args.out.name, args.force, card)
+        export_package(
+            model, tok, tasks, args.out, args.dtype or ["fp32"], args.name or args.out.name, args.force, card
+        )
     except (ExportError, CheckpointError, VocabError, KeyError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"error: {message}", file=sys.stderr)

@@ -56,7 +56,13 @@ class Writer:
 
     def tensor(self, name: str, t: Tensor) -> dict[str, object]:
         arr = t.detach().cpu().numpy()
-        dtype = "float32" if arr.dtype.kind == "f" else "uint8" if arr.max(initial=0) < 256 and arr.min(initial=0) >= 0 else "int64"
+        dtype = (
+            "float32"
+            if arr.dtype.kind == "f"
+            else "uint8"
+            if arr.max(initial=0) < 256 and arr.min(initial=0) >= 0
+            else "int64"
+        )
         arr.astype(dtype).tofile(self.out / "bin" / f"{name}.bin")
         return {"file": f"bin/{name}.bin", "dtype": dtype, "dims": list(arr.shape)}
 
@@ -91,13 +97,24 @@ def task_cases(oracle: Oracle, w: Writer, count: int, scene_config: SceneConfig)
             elif t.kind == "grid-box":
                 r = oracle.detection(task, image)
                 dec = r["decode"]
-                case.update(grid_ids=dec.ids, grid_scores=[p[0] for p in dec.probs], batch_sizes=dec.batch_sizes,
-                            boxes=r["boxes"].tolist(), labels=r["labels"].tolist(), scores=r["scores"].tolist())
+                case.update(
+                    grid_ids=dec.ids,
+                    grid_scores=[p[0] for p in dec.probs],
+                    batch_sizes=dec.batch_sizes,
+                    boxes=r["boxes"].tolist(),
+                    labels=r["labels"].tolist(),
+                    scores=r["scores"].tolist(),
+                )
             elif t.kind == "grid-mask":
                 r = oracle.instance_segmentation(task, image)
                 dec = r["decode"]
-                case.update(grid_ids=dec.ids, grid_scores=[p[0] for p in dec.probs], labels=r["labels"].tolist(),
-                            scores=r["scores"].tolist(), mask_runs=[runs(m.numpy()) for m in r["masks"]])
+                case.update(
+                    grid_ids=dec.ids,
+                    grid_scores=[p[0] for p in dec.probs],
+                    labels=r["labels"].tolist(),
+                    scores=r["scores"].tolist(),
+                    mask_runs=[runs(m.numpy()) for m in r["masks"]],
+                )
             else:
                 r = oracle.semantic_segmentation(task, image)
                 dec = r["decode"]
@@ -123,7 +140,9 @@ def stage_cases(model: UFOViT, tok: Tokenizer, tasks: dict[str, TaskConfig], w: 
             feat, *grid_kv = GridEncoderGraph(net_used, det.image_size, det.grid_per_window)(pixels, text_kv)
             g = grid_kv[0].shape[1]
             ids = torch.full((g, 1), tok.id("[CLS]"))
-            step = DecoderGraph(net_used, model.cfg.window_layers, 8)(ids, torch.tensor([0]), torch.arange(g), torch.tensor([1.0]), *grid_kv)
+            step = DecoderGraph(net_used, model.cfg.window_layers, 8)(
+                ids, torch.tensor([0]), torch.arange(g), torch.tensor([1.0]), *grid_kv
+            )
         out[dtype] = {
             "text_kv": w.tensor(f"stage_{dtype}_text_kv", text_kv),
             "grid_kv": [w.tensor(f"stage_{dtype}_grid_kv_{j}", kv) for j, kv in enumerate(grid_kv)],
@@ -155,8 +174,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--preset", default="ufo-tiny")
     ap.add_argument("--package", type=Path, help="an exported package of --checkpoint's weights")
     ap.add_argument("--checkpoint", type=Path)
-    ap.add_argument("--random-seed", type=int, help="random weights; the package is exported into OUT/package")
-    ap.add_argument("--bert-like-vocab", action="store_true", help="a 30522-token stand-in for bert-base-uncased")
+    ap.add_argument(
+        "--random-seed", type=int, help="random weights; the package is exported into OUT/package"
+    )
+    ap.add_argument(
+        "--bert-like-vocab", action="store_true", help="a 30522-token stand-in for bert-base-uncased"
+    )
     ap.add_argument("--tasks", help="comma-separated subset of the preset's tasks")
     ap.add_argument("--scenes", type=int, default=2)
     args = ap.parse_args(argv)
@@ -178,13 +201,18 @@ def main(argv: list[str] | None = None) -> None:
         model = UFOViT(cfg)
         init_weights(model, random_seed)
         dtypes = ["fp32", "q4", "fp16"] if args.micro else ["fp32"]
-        export_package(model, tok, tasks, args.out / "package", dtypes, args.preset, force=True, log=lambda _: None)
+        export_package(
+            model, tok, tasks, args.out / "package", dtypes, args.preset, force=True, log=lambda _: None
+        )
         package = "package"
     else:
         model = load_checkpoint(args.checkpoint, cfg, args.preset)
         package = str(args.package)
     oracle = Oracle(model, tok, tasks)
-    golden: dict[str, object] = {"package": package, "cases": task_cases(oracle, w, args.scenes, scene_config)}
+    golden: dict[str, object] = {
+        "package": package,
+        "cases": task_cases(oracle, w, args.scenes, scene_config),
+    }
     if args.micro:
         golden["stages"] = stage_cases(model, tok, tasks, w)
     (args.out / "golden.json").write_text(json.dumps(golden, indent=1) + "\n")

@@ -82,7 +82,9 @@ class FullEncoderGraph(nn.Module):
         with torch.no_grad():
             self.geo = _frozen(net.geometry(image_size))
         if self.geo.patches != net.cfg.window_size:
-            raise ValueError(f"full-attention tasks need one window: {image_size} px gives {self.geo.patches} patches")
+            raise ValueError(
+                f"full-attention tasks need one window: {image_size} px gives {self.geo.patches} patches"
+            )
 
     def forward(self, pixels: Tensor, text_kv: Tensor) -> tuple[Tensor, ...]:
         feat, image_kv, _ = self.net.encode_image(pixels, _unstack(text_kv), self.geo)
@@ -104,9 +106,13 @@ class DecoderGraph(nn.Module):
         self.layer_ids = layer_ids
         self.topk = topk
 
-    def forward(self, ids: Tensor, pos: Tensor, rows: Tensor, temperature: Tensor, *past: Tensor) -> tuple[Tensor, ...]:
+    def forward(
+        self, ids: Tensor, pos: Tensor, rows: Tensor, temperature: Tensor, *past: Tensor
+    ) -> tuple[Tensor, ...]:
         gathered = [p.index_select(1, rows) for p in past]
-        hidden, new = self.net.decode(ids, pos, [(p[0], p[1]) for p in gathered], self.layer_ids, causal=False)
+        hidden, new = self.net.decode(
+            ids, pos, [(p[0], p[1]) for p in gathered], self.layer_ids, causal=False
+        )
         h = hidden[:, 0]
         logits = self.net.logits(h)
         lse = torch.logsumexp(logits, -1)

@@ -37,7 +37,9 @@ MODES = ["bilinear", "bicubic-pil"]
 
 
 def b64(array: np.ndarray) -> str:
-    return base64.b64encode(np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()).decode()
+    return base64.b64encode(
+        np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()
+    ).decode()
 
 
 def resize_cases(rng: np.random.Generator) -> list:
@@ -59,7 +61,9 @@ def resize_cases(rng: np.random.Generator) -> list:
                     pixels = normalize(resized, IMAGE_MEAN, IMAGE_STD)
                     output["pixels"] = b64(pixels.numpy().astype(np.float32))  # (3, S, S) float32
                 outputs.append(output)
-        cases.append({"width": width, "height": height, "rgb": b64(image), "outputs": outputs})  # rgb (H, W, 3) uint8
+        cases.append(
+            {"width": width, "height": height, "rgb": b64(image), "outputs": outputs}
+        )  # rgb (H, W, 3) uint8
     return cases
 
 
@@ -85,7 +89,10 @@ def decode_cases() -> dict:
     exif = Image.Exif()
     # Orientation 6: the stored image must be turned 90 degrees clockwise to display upright.
     exif[0x0112] = 6
-    small = np.array([[[10, 20, 30], [40, 50, 60], [70, 80, 90]], [[100, 110, 120], [130, 140, 150], [160, 170, 180]]], dtype=np.uint8)
+    small = np.array(
+        [[[10, 20, 30], [40, 50, 60], [70, 80, 90]], [[100, 110, 120], [130, 140, 150], [160, 170, 180]]],
+        dtype=np.uint8,
+    )
     return {
         "png3x2": {"b64": encoded(Image.fromarray(small), "PNG"), "rgb": b64(small), "width": 3, "height": 2},
         "png1x1": {"b64": encoded(Image.new("RGB", (1, 1), (200, 100, 50)), "PNG"), "width": 1, "height": 1},
@@ -119,7 +126,11 @@ def write(name: str, payload: dict) -> None:
 def main() -> None:
     write(
         "resize-normalize",
-        {"mean": list(IMAGE_MEAN), "std": list(IMAGE_STD), "cases": resize_cases(np.random.default_rng(20261127))},
+        {
+            "mean": list(IMAGE_MEAN),
+            "std": list(IMAGE_STD),
+            "cases": resize_cases(np.random.default_rng(20261127)),
+        },
     )
     write("decode", decode_cases())
     write_huge_png()

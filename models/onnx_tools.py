@@ -107,16 +107,24 @@ def to_q4(model: onnx.ModelProto, block: int = Q4_BLOCK) -> int:
         base = f"{node.input[1]}_q4"
         if base not in done:
             packed, scales, zps = quantize_q4(numpy_helper.to_array(init), block)
-            graph.initializer.extend([
-                numpy_helper.from_array(packed, base),
-                numpy_helper.from_array(scales, base + "_scales"),
-                numpy_helper.from_array(zps, base + "_zp"),
-            ])
+            graph.initializer.extend(
+                [
+                    numpy_helper.from_array(packed, base),
+                    numpy_helper.from_array(scales, base + "_scales"),
+                    numpy_helper.from_array(zps, base + "_zp"),
+                ]
+            )
             done.add(base)
         new = helper.make_node(
-            "MatMulNBits", [node.input[0], base, base + "_scales", base + "_zp"], list(node.output),
-            name=(node.name or f"matmul{idx}") + "_q4", domain="com.microsoft",
-            K=k, N=n, bits=4, block_size=block,
+            "MatMulNBits",
+            [node.input[0], base, base + "_scales", base + "_zp"],
+            list(node.output),
+            name=(node.name or f"matmul{idx}") + "_q4",
+            domain="com.microsoft",
+            K=k,
+            N=n,
+            bits=4,
+            block_size=block,
         )
         pos = list(graph.node).index(node)
         graph.node.remove(node)
@@ -147,7 +155,9 @@ def to_fp16_storage(model: onnx.ModelProto, min_elements: int = 16) -> int:
         name = init.name
         half = numpy_helper.from_array(arr.astype(np.float16), name + "_fp16")
         init.CopyFrom(half)
-        casts.append(helper.make_node("Cast", [name + "_fp16"], [name], name=name + "_cast", to=TensorProto.FLOAT))
+        casts.append(
+            helper.make_node("Cast", [name + "_fp16"], [name], name=name + "_cast", to=TensorProto.FLOAT)
+        )
         count += 1
     for i, c in enumerate(casts):
         graph.node.insert(i, c)
@@ -193,8 +203,14 @@ def largest_intermediate(model: onnx.ModelProto) -> tuple[str, int]:
     (a float tensor that is not a scalar) is an error, so the check never passes by not looking.
     """
     inferred = onnx.shape_inference.infer_shapes(model, data_prop=True)
-    sizes = {TensorProto.FLOAT: 4, TensorProto.INT64: 8, TensorProto.FLOAT16: 2, TensorProto.BOOL: 1,
-             TensorProto.INT32: 4, TensorProto.UINT8: 1}
+    sizes = {
+        TensorProto.FLOAT: 4,
+        TensorProto.INT64: 8,
+        TensorProto.FLOAT16: 2,
+        TensorProto.BOOL: 1,
+        TensorProto.INT32: 4,
+        TensorProto.UINT8: 1,
+    }
     best = ("", 0)
     for vi in [*inferred.graph.value_info, *inferred.graph.output]:
         t = vi.type.tensor_type
@@ -202,7 +218,9 @@ def largest_intermediate(model: onnx.ModelProto) -> tuple[str, int]:
         if not all(dims):
             # Only float tensors can be large here; index math (positions, shapes) is tiny.
             if dims and t.elem_type in (TensorProto.FLOAT, TensorProto.FLOAT16):
-                raise ValueError(f"cannot size {vi.name}: shape {[d.dim_param or d.dim_value for d in t.shape.dim]}")
+                raise ValueError(
+                    f"cannot size {vi.name}: shape {[d.dim_param or d.dim_value for d in t.shape.dim]}"
+                )
             continue
         nbytes = int(np.prod(dims)) * sizes.get(t.elem_type, 4)
         if nbytes > best[1]:

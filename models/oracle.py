@@ -92,7 +92,11 @@ class Oracle:
     # ------------------------------------------------------------ stages
     def prompt_ids(self, task: str, expression: str | None = None) -> list[int]:
         t = self.tasks[task]
-        text = t.prompt.format(expression=clean_expression(expression or "")) if "{expression}" in t.prompt else t.prompt
+        text = (
+            t.prompt.format(expression=clean_expression(expression or ""))
+            if "{expression}" in t.prompt
+            else t.prompt
+        )
         return self.tok.prompt_ids(text)
 
     def pixels(self, task: str, image: np.ndarray) -> Tensor:
@@ -184,7 +188,13 @@ class Oracle:
         box = [0.0, 0.0, 0.0, 0.0]
         if bins is not None:
             box = pp.to_image_box(pp.grid_box(bins, (0.5, 0.5), t.num_bins), t.image_size, w0, h0)
-        result: dict[str, object] = {"prompt": prompt, "pixels": pixels, "ids": ids, "probs": probs, "box": box}
+        result: dict[str, object] = {
+            "prompt": prompt,
+            "pixels": pixels,
+            "ids": ids,
+            "probs": probs,
+            "box": box,
+        }
         if t.kind == "refer-mask":
             result["mask_logits"] = None
             result["mask"] = None
@@ -195,7 +205,9 @@ class Oracle:
                 result["mask"] = prob > 0.5
         return result
 
-    def _grid_candidates(self, task: str, dec: GridDecode, need_masks: bool) -> list[tuple[int, int, list[str]]]:
+    def _grid_candidates(
+        self, task: str, dec: GridDecode, need_masks: bool
+    ) -> list[tuple[int, int, list[str]]]:
         """Grid points in score order whose text names a class: (point, label, comma parts)."""
         t = self.tasks[task]
         names = {name: i for i, name in enumerate(t.classes)}
@@ -232,11 +244,17 @@ class Oracle:
         b = torch.tensor(boxes, dtype=torch.float32).reshape(-1, 4)
         keep, decayed = pp.soft_nms_linear(b, torch.tensor(scores), torch.tensor(labels, dtype=torch.long))
         return {
-            "prompt": prompt, "pixels": pixels, "decode": dec,
-            "boxes": b[keep], "labels": torch.tensor(labels, dtype=torch.long)[keep], "scores": decayed,
+            "prompt": prompt,
+            "pixels": pixels,
+            "decode": dec,
+            "boxes": b[keep],
+            "labels": torch.tensor(labels, dtype=torch.long)[keep],
+            "scores": decayed,
         }
 
-    def _grid_masks(self, task: str, image: np.ndarray) -> tuple[dict[str, object], list[int], Tensor, Tensor, Tensor]:
+    def _grid_masks(
+        self, task: str, image: np.ndarray
+    ) -> tuple[dict[str, object], list[int], Tensor, Tensor, Tensor]:
         h0, w0 = image.shape[:2]
         prompt, pixels = self.prompt_ids(task), self.pixels(task, image)
         enc = self.encode(task, pixels, prompt)
@@ -245,7 +263,11 @@ class Oracle:
         points = [g for g, _, _ in cands]
         labels = torch.tensor([label for _, label, _ in cands], dtype=torch.long)
         scores0 = torch.tensor([dec.probs[g][0] for g in points])
-        queries = torch.stack([dec.mask_states[g] for g in points]) if points else torch.zeros(0, MASK_TOKENS, self.cfg.embed_dim)
+        queries = (
+            torch.stack([dec.mask_states[g] for g in points])
+            if points
+            else torch.zeros(0, MASK_TOKENS, self.cfg.embed_dim)
+        )
         logits = pp.mask_logits(queries, enc.feat)
         probs = pp.upsample_probs(logits, h0, w0)
         base = {"prompt": prompt, "pixels": pixels, "decode": dec, "points": points, "mask_logits": logits}
@@ -261,8 +283,14 @@ class Oracle:
         idx = torch.nonzero(nonempty).flatten()
         keep, decayed = pp.matrix_nms(masks[idx], labels[idx], scores[idx])
         keep, decayed = keep[: t.max_detections], decayed[: t.max_detections]
-        base.update({"masks": masks[idx][keep], "labels": labels[idx][keep], "scores": decayed,
-                     "instances": idx[keep]})
+        base.update(
+            {
+                "masks": masks[idx][keep],
+                "labels": labels[idx][keep],
+                "scores": decayed,
+                "instances": idx[keep],
+            }
+        )
         return base
 
     def semantic_segmentation(self, task: str, image: np.ndarray) -> dict[str, object]:
@@ -321,7 +349,10 @@ class Oracle:
             if done or len(next_seqs) < beams:
                 break
             idx = torch.tensor(rows)
-            past = [(torch.cat([pk, k], 2)[idx], torch.cat([pv, v], 2)[idx]) for (pk, pv), (k, v) in zip(past, new)]
+            past = [
+                (torch.cat([pk, k], 2)[idx], torch.cat([pv, v], 2)[idx])
+                for (pk, pv), (k, v) in zip(past, new)
+            ]
             seqs, run = next_seqs, torch.tensor(next_scores)
         else:
             for s, sc in zip(seqs, run.tolist()):

@@ -74,7 +74,9 @@ def matrix_nms(
     return order[resort], decayed[resort]
 
 
-def matrix_nms_scores(masks: Tensor, labels: Tensor, scores: Tensor, sigma: float = 2.0) -> tuple[Tensor, Tensor]:
+def matrix_nms_scores(
+    masks: Tensor, labels: Tensor, scores: Tensor, sigma: float = 2.0
+) -> tuple[Tensor, Tensor]:
     """Sort by score, then decay_j = min_i exp(-sigma (IoU_ij^2 - comp_i^2)) over higher-scored i."""
     n = scores.shape[0]
     if n == 0:

@@ -83,13 +83,10 @@ class SceneConfig:
     def __post_init__(self) -> None:
         if not 64 <= self.min_side <= self.max_side:
             raise ValueError(
-                f"need 64 <= min_side <= max_side, got min_side={self.min_side}, "
-                f"max_side={self.max_side}"
+                f"need 64 <= min_side <= max_side, got min_side={self.min_side}, " f"max_side={self.max_side}"
             )
         if not 1 <= self.max_objects <= len(NUMBER_WORDS):
-            raise ValueError(
-                f"max_objects must be in 1..{len(NUMBER_WORDS)}, got {self.max_objects}"
-            )
+            raise ValueError(f"max_objects must be in 1..{len(NUMBER_WORDS)}, got {self.max_objects}")
         if self.max_expressions_per_object < 0:
             raise ValueError(
                 f"max_expressions_per_object must be >= 0, got {self.max_expressions_per_object}"
@@ -362,9 +359,7 @@ def _background_color(
     return choices[int(rng.integers(len(choices)))]
 
 
-def _render_background(
-    kind: str, height: int, width: int, rng: np.random.Generator
-) -> npt.NDArray[np.uint8]:
+def _render_background(kind: str, height: int, width: int, rng: np.random.Generator) -> npt.NDArray[np.uint8]:
     first = _background_color(rng).astype(np.float32)
     if kind == "plain":
         return np.broadcast_to(_to_uint8(first), (height, width, 3)).copy()
@@ -429,8 +424,7 @@ _OUTLINES = {name: _unit_outline(name) for name in CLASSES if name != "circle"}
 # Circumradius per unit of "equal-area circle radius", so that a small star and a small square
 # cover about the same area and "small" and "large" compare across classes.
 _CIRCUMRADIUS = {
-    name: 1.0 if name == "circle" else math.sqrt(math.pi / _polygon_area(_OUTLINES[name]))
-    for name in CLASSES
+    name: 1.0 if name == "circle" else math.sqrt(math.pi / _polygon_area(_OUTLINES[name])) for name in CLASSES
 }
 
 
@@ -481,11 +475,7 @@ def _place_objects(
             class_id = int(rng.integers(len(CLASSES)))
         color = COLORS[int(rng.integers(len(COLORS)))]
         size_band = "large" if rng.random() < LARGE_PROBABILITY else "small"
-        radius = (
-            rng.uniform(*SIZE_BANDS[size_band])
-            * min(height, width)
-            * _CIRCUMRADIUS[CLASSES[class_id]]
-        )
+        radius = rng.uniform(*SIZE_BANDS[size_band]) * min(height, width) * _CIRCUMRADIUS[CLASSES[class_id]]
         angle = rng.uniform(0, 2 * math.pi)
         for _ in range(PLACEMENT_TRIES):
             center = _sample_center(rng, radius, placed, height, width)
@@ -503,9 +493,7 @@ def _place_objects(
         image[shape.rows, shape.cols][shape.local] = rgb
         visible = np.zeros((height, width), dtype=bool)
         visible[shape.rows, shape.cols] = shape.local
-        placed.append(
-            _Placed(class_id, color, size_band, center, radius, shape, visible, shape.area)
-        )
+        placed.append(_Placed(class_id, color, size_band, center, radius, shape, visible, shape.area))
     objects = [_annotate(p, placed) for p in placed]
     for obj in objects:
         semantic[obj.mask] = obj.class_id + 1

@@ -32,7 +32,9 @@ class GridTargets:
     masks: list[np.ndarray]  # per point whose answer has <MASK>s: the target mask (H, W) bool
 
 
-def box_bins(box: tuple[float, float, float, float], width: int, height: int, ref: tuple[float, float], num_bins: int) -> list[int]:
+def box_bins(
+    box: tuple[float, float, float, float], width: int, height: int, ref: tuple[float, float], num_bins: int
+) -> list[int]:
     """Pixel xyxy -> (cx, cy, w, h) bins with the centre relative to `ref` (inverse of spec §4.4)."""
     x1, y1, x2, y2 = box
     cx, cy = (x1 + x2) / 2 / width, (y1 + y2) / 2 / height
@@ -66,7 +68,9 @@ def assign_objects(objects: list[SceneObject], width: int, height: int, side: in
     return taken
 
 
-def grid_targets(scene: Scene, task: TaskConfig, side: int, tok: Tokenizer, rng: np.random.Generator, negatives: int) -> GridTargets:
+def grid_targets(
+    scene: Scene, task: TaskConfig, side: int, tok: Tokenizer, rng: np.random.Generator, negatives: int
+) -> GridTargets:
     """Targets of a grid task for the points that carry an object plus `negatives` random others."""
     h, w = scene.height, scene.width
     sep, comma, mask_id = tok.id("[SEP]"), tok.id(","), tok.id("<MASK>")
@@ -96,7 +100,9 @@ def grid_targets(scene: Scene, task: TaskConfig, side: int, tok: Tokenizer, rng:
         if task.kind == "grid-box":
             gy, gx = divmod(g, side)
             ref = ((gx + 0.5) / side, (gy + 0.5) / side)
-            out.sequences.append([*name, comma, *_numbers(tok, box_bins(obj.box_xyxy, w, h, ref, task.num_bins)), sep])
+            out.sequences.append(
+                [*name, comma, *_numbers(tok, box_bins(obj.box_xyxy, w, h, ref, task.num_bins)), sep]
+            )
         else:
             out.sequences.append([*name, comma, *[mask_id] * MASK_TOKENS, sep])
             out.masks.append(obj.mask)

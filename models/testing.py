@@ -7,7 +7,15 @@ from .tokenizer import basic_tokenize
 
 BERT_BASE_SIZE = 30522
 # Ids of bert-base-uncased that the spec and the runtime rely on (spec §1.3).
-BERT_FIXED = {"[PAD]": 0, "[UNK]": 100, "[CLS]": 101, "[SEP]": 102, "[MASK]": 103, ",": 1010, "background": 4281}
+BERT_FIXED = {
+    "[PAD]": 0,
+    "[UNK]": 100,
+    "[CLS]": 101,
+    "[SEP]": 102,
+    "[MASK]": 103,
+    ",": 1010,
+    "background": 4281,
+}
 
 
 def bert_like_vocab() -> list[str]:
@@ -18,9 +26,15 @@ def bert_like_vocab() -> list[str]:
     real shapes.
     """
     words: list[str] = []
-    text = " ".join([*COCO_CLASSES, *ADE20K_CLASSES,
-                     "task: detection instance_segmentation semantic_segmentation caption grounding",
-                     "class bin to description give a for this image", ". ; : _"])
+    text = " ".join(
+        [
+            *COCO_CLASSES,
+            *ADE20K_CLASSES,
+            "task: detection instance_segmentation semantic_segmentation caption grounding",
+            "class bin to description give a for this image",
+            ". ; : _",
+        ]
+    )
     for w in basic_tokenize(text):
         if w not in words and w not in BERT_FIXED:
             words.append(w)

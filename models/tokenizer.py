@@ -40,8 +40,19 @@ def _clean(text: str) -> str:
 
 def _is_cjk(ch: str) -> bool:
     cp = ord(ch)
-    return any(a <= cp <= b for a, b in ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F),
-                                         (0x2B740, 0x2B81F), (0x2B820, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F)))
+    return any(
+        a <= cp <= b
+        for a, b in (
+            (0x4E00, 0x9FFF),
+            (0x3400, 0x4DBF),
+            (0x20000, 0x2A6DF),
+            (0x2A700, 0x2B73F),
+            (0x2B740, 0x2B81F),
+            (0x2B820, 0x2CEAF),
+            (0xF900, 0xFAFF),
+            (0x2F800, 0x2FA1F),
+        )
+    )
 
 
 def basic_tokenize(text: str) -> list[str]:
@@ -137,8 +148,18 @@ class Tokenizer:
         special = {self.vocab[t] for t in SPECIAL} | {self.vocab[t] for t, s in ADDED if s}
         words = [inv[i] for i in ids if i not in special and i in inv]
         text = " ".join(words).replace(" ##", "")
-        for a, b in ((" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
-                     (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")):
+        for a, b in (
+            (" .", "."),
+            (" ?", "?"),
+            (" !", "!"),
+            (" ,", ","),
+            (" ' ", "'"),
+            (" n't", "n't"),
+            (" 'm", "'m"),
+            (" 's", "'s"),
+            (" 've", "'ve"),
+            (" 're", "'re"),
+        ):
             text = text.replace(a, b)
         return text
 
@@ -148,10 +169,17 @@ class Tokenizer:
         added = []
         for tok in (*SPECIAL, *(t for t, _ in ADDED)):
             special = added_flags.get(tok, True)
-            added.append({
-                "id": self.vocab[tok], "content": tok, "single_word": False, "lstrip": False,
-                "rstrip": False, "normalized": False, "special": special,
-            })
+            added.append(
+                {
+                    "id": self.vocab[tok],
+                    "content": tok,
+                    "single_word": False,
+                    "lstrip": False,
+                    "rstrip": False,
+                    "normalized": False,
+                    "special": special,
+                }
+            )
         cls_id, sep_id = self.vocab["[CLS]"], self.vocab["[SEP]"]
         base = {t: i for t, i in self.vocab.items() if t not in added_flags}
         return {
@@ -159,34 +187,53 @@ class Tokenizer:
             "truncation": None,
             "padding": None,
             "added_tokens": added,
-            "normalizer": {"type": "BertNormalizer", "clean_text": True, "handle_chinese_chars": True,
-                           "strip_accents": None, "lowercase": True},
+            "normalizer": {
+                "type": "BertNormalizer",
+                "clean_text": True,
+                "handle_chinese_chars": True,
+                "strip_accents": None,
+                "lowercase": True,
+            },
             "pre_tokenizer": {"type": "BertPreTokenizer"},
             "post_processor": {
                 "type": "TemplateProcessing",
-                "single": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}},
-                           {"Sequence": {"id": "A", "type_id": 0}},
-                           {"SpecialToken": {"id": "[SEP]", "type_id": 0}}],
-                "pair": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}},
-                         {"Sequence": {"id": "A", "type_id": 0}},
-                         {"SpecialToken": {"id": "[SEP]", "type_id": 0}},
-                         {"Sequence": {"id": "B", "type_id": 1}},
-                         {"SpecialToken": {"id": "[SEP]", "type_id": 1}}],
+                "single": [
+                    {"SpecialToken": {"id": "[CLS]", "type_id": 0}},
+                    {"Sequence": {"id": "A", "type_id": 0}},
+                    {"SpecialToken": {"id": "[SEP]", "type_id": 0}},
+                ],
+                "pair": [
+                    {"SpecialToken": {"id": "[CLS]", "type_id": 0}},
+                    {"Sequence": {"id": "A", "type_id": 0}},
+                    {"SpecialToken": {"id": "[SEP]", "type_id": 0}},
+                    {"Sequence": {"id": "B", "type_id": 1}},
+                    {"SpecialToken": {"id": "[SEP]", "type_id": 1}},
+                ],
                 "special_tokens": {
                     "[CLS]": {"id": "[CLS]", "ids": [cls_id], "tokens": ["[CLS]"]},
                     "[SEP]": {"id": "[SEP]", "ids": [sep_id], "tokens": ["[SEP]"]},
                 },
             },
             "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": True},
-            "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
-                      "max_input_chars_per_word": MAX_CHARS_PER_WORD, "vocab": base},
+            "model": {
+                "type": "WordPiece",
+                "unk_token": "[UNK]",
+                "continuing_subword_prefix": "##",
+                "max_input_chars_per_word": MAX_CHARS_PER_WORD,
+                "vocab": base,
+            },
         }
 
     def write(self, out_dir: Path, max_length: int) -> None:
         (out_dir / "tokenizer.json").write_text(json.dumps(self.tokenizer_json(), ensure_ascii=False))
         config = {
-            "tokenizer_class": "BertTokenizer", "do_lower_case": True, "model_max_length": max_length,
-            "cls_token": "[CLS]", "sep_token": "[SEP]", "pad_token": "[PAD]", "unk_token": "[UNK]",
+            "tokenizer_class": "BertTokenizer",
+            "do_lower_case": True,
+            "model_max_length": max_length,
+            "cls_token": "[CLS]",
+            "sep_token": "[SEP]",
+            "pad_token": "[PAD]",
+            "unk_token": "[UNK]",
             "mask_token": "[MASK]",
         }
         (out_dir / "tokenizer_config.json").write_text(json.dumps(config, indent=2))

@@ -82,7 +82,19 @@ def main() -> None:
         [enc, *tok.encode("100,20,30,40,<MASK><MASK>"), sep],
         [v["circle"], v["##s"], v["star"], v["##s"], v["."]],
         [v["[UNK]"], v["red"], v["[MASK]"]],
-        [v["task"], v[":"], v["instance"], v["_"], v["segmentation"], v[";"], v["class"], v[":"], v["star"], v[","], v["square"]],
+        [
+            v["task"],
+            v[":"],
+            v["instance"],
+            v["_"],
+            v["segmentation"],
+            v[";"],
+            v["class"],
+            v[":"],
+            v["star"],
+            v[","],
+            v["square"],
+        ],
         [],
     ]
     decode = [{"ids": ids, "decoded": tok.decode(ids)} for ids in id_lists]

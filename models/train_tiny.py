@@ -58,8 +58,23 @@ TRAIN_SEED = 1  # held-out sets use other seeds (models/evaluate_tiny.py)
 class SceneStream(IterableDataset):  # type: ignore[type-arg]
     """Training samples for scene indices start, start+1, ... of stream `seed`, sharded by worker."""
 
-    def __init__(self, seed: int, start: int, tok: Tokenizer, tasks: dict[str, TaskConfig], grid_side: int, sched: Schedule) -> None:
-        self.seed, self.start, self.tok, self.tasks, self.side, self.sched = seed, start, tok, tasks, grid_side, sched
+    def __init__(
+        self,
+        seed: int,
+        start: int,
+        tok: Tokenizer,
+        tasks: dict[str, TaskConfig],
+        grid_side: int,
+        sched: Schedule,
+    ) -> None:
+        self.seed, self.start, self.tok, self.tasks, self.side, self.sched = (
+            seed,
+            start,
+            tok,
+            tasks,
+            grid_side,
+            sched,
+        )
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         info = get_worker_info()
@@ -70,7 +85,9 @@ class SceneStream(IterableDataset):  # type: ignore[type-arg]
             index += stride
 
 
-def make_sample(seed: int, index: int, tok: Tokenizer, tasks: dict[str, TaskConfig], side: int, sched: Schedule) -> dict[str, object]:
+def make_sample(
+    seed: int, index: int, tok: Tokenizer, tasks: dict[str, TaskConfig], side: int, sched: Schedule
+) -> dict[str, object]:
     scene = generate_scene(seed, index)
     rng = np.random.default_rng([seed, index, 7])
     det, ins, sem = tasks["detection"], tasks["instance_segmentation"], tasks["semantic_segmentation"]
@@ -87,8 +104,11 @@ def make_sample(seed: int, index: int, tok: Tokenizer, tasks: dict[str, TaskConf
         "res_mask": tg.mask_target(obj.mask, 4 * refer.image_size // 16),
         "caption": tg.caption_target(scene, tok),
     }
-    for key, task, n in (("detection", det, sched.grid_negatives), ("instance_segmentation", ins, sched.grid_negatives),
-                         ("semantic_segmentation", sem, sched.semantic_points)):
+    for key, task, n in (
+        ("detection", det, sched.grid_negatives),
+        ("instance_segmentation", ins, sched.grid_negatives),
+        ("semantic_segmentation", sem, sched.semantic_points),
+    ):
         t = tg.grid_targets(scene, task, side, tok, rng, n)
         sample[key] = (t.points, t.sequences, [tg.mask_target(m, grid_mask_side) for m in t.masks])
     return sample
@@ -127,10 +147,16 @@ def mask_loss(logits: Tensor, target: Tensor) -> Tensor:
 
 
 class Trainer:
-    def __init__(self, model: UFOViT, tok: Tokenizer, tasks: dict[str, TaskConfig], device: torch.device) -> None:
+    def __init__(
+        self, model: UFOViT, tok: Tokenizer, tasks: dict[str, TaskConfig], device: torch.device
+    ) -> None:
         self.model, self.net, self.tok, self.tasks, self.device = model, model.backbone, tok, tasks, device
         self.cls, self.pad, self.mask_id = tok.id("[CLS]"), tok.id("[PAD]"), tok.id("<MASK>")
-        self.fixed_prompts = {n: torch.tensor([tok.prompt_ids(t.prompt)]) for n, t in tasks.items() if "{expression}" not in t.prompt}
+        self.fixed_prompts = {
+            n: torch.tensor([tok.prompt_ids(t.prompt)])
+            for n, t in tasks.items()
+            if "{expression}" not in t.prompt
+        }
         self.mean = torch.tensor(IMAGE_MEAN, device=device)[:, None, None]
         self.std = torch.tensor(IMAGE_STD, device=device)[:, None, None]
 
@@ -153,7 +179,9 @@ class Trainer:
 
     def answer_loss(self, hidden: Tensor, labels: Tensor) -> Tensor:
         logits = self.net.logits(hidden)
-        return F.cross_entropy(logits.flatten(0, 1).float(), labels.flatten().to(self.device), ignore_index=-100)
+        return F.cross_entropy(
+            logits.flatten(0, 1).float(), labels.flatten().to(self.device), ignore_index=-100
+        )
 
     def mask_queries(self, hidden: Tensor, labels: Tensor) -> Tensor:
         """The states at the positions whose target is <MASK>, grouped 16 per answer: (n, 16, C)."""
@@ -164,7 +192,9 @@ class Trainer:
         t = self.tasks[task]
         geo = self.net.geometry(t.image_size, t.grid_per_window)
         text_kv, pad = self.text(task, batch)
-        feat, image_kv, inputs = self.net.encode_image(self.pixels(batch, "grid_pixels"), text_kv, geo, pad, keep_inputs=True)
+        feat, image_kv, inputs = self.net.encode_image(
+            self.pixels(batch, "grid_pixels"), text_kv, geo, pad, keep_inputs=True
+        )
         prefix = self.net.encode_grid(inputs, image_kv, geo)
         g = geo.grid_side**2
         rows, seqs, images, masks = [], [], [], []
@@ -176,13 +206,17 @@ class Trainer:
             masks += m
         inputs_ids, labels = pad_sequences(seqs, self.cls, self.pad)
         idx = torch.tensor(rows, device=self.device)
-        hidden, _ = self.net.decode(inputs_ids.to(self.device), 0, [(k[idx], v[idx]) for k, v in prefix], self.net.cfg.window_layers)
+        hidden, _ = self.net.decode(
+            inputs_ids.to(self.device), 0, [(k[idx], v[idx]) for k, v in prefix], self.net.cfg.window_layers
+        )
         out = {f"{task}/ce": self.answer_loss(hidden, labels)}
         if masks:
             out[f"{task}/mask"] = self.retrieval_loss(hidden, labels, feat, images, masks)
         return out
 
-    def retrieval_loss(self, hidden: Tensor, labels: Tensor, feat: Tensor, images: list[int], masks: list[Tensor]) -> Tensor:
+    def retrieval_loss(
+        self, hidden: Tensor, labels: Tensor, feat: Tensor, images: list[int], masks: list[Tensor]
+    ) -> Tensor:
         queries = self.mask_queries(hidden, labels).float()  # (n, 16, C)
         img = feat[torch.tensor(images, device=self.device)].float()  # (n, P, P, C)
         n, p, c = img.shape[0], img.shape[1], img.shape[3]
@@ -229,7 +263,15 @@ def build(seed: int) -> tuple[UFOViT, Tokenizer, dict[str, TaskConfig]]:
     return model, tok, tasks
 
 
-def train(out: Path, sched: Schedule, seed: int, resume: bool, workers: int, budget_min: float | None = None, log_every: int = 20) -> UFOViT:
+def train(
+    out: Path,
+    sched: Schedule,
+    seed: int,
+    resume: bool,
+    workers: int,
+    budget_min: float | None = None,
+    log_every: int = 20,
+) -> UFOViT:
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     torch.backends.cuda.matmul.allow_tf32 = True
     torch.manual_seed(seed)
@@ -248,9 +290,19 @@ def train(out: Path, sched: Schedule, seed: int, resume: bool, workers: int, bud
     trainer = Trainer(model, tok, tasks, device)
     side = tasks["detection"].grid_side(model.cfg)
     stream = SceneStream(TRAIN_SEED, step * sched.batch, tok, tasks, side, sched)
-    loader = DataLoader(stream, batch_size=sched.batch, collate_fn=collate, num_workers=workers, worker_init_fn=_one_thread,
-                        **({"prefetch_factor": 4, "persistent_workers": True} if workers else {}))
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else torch.autocast("cpu", enabled=False)
+    loader = DataLoader(
+        stream,
+        batch_size=sched.batch,
+        collate_fn=collate,
+        num_workers=workers,
+        worker_init_fn=_one_thread,
+        **({"prefetch_factor": 4, "persistent_workers": True} if workers else {}),
+    )
+    autocast = (
+        torch.autocast("cuda", dtype=torch.bfloat16)
+        if device.type == "cuda"
+        else torch.autocast("cpu", enabled=False)
+    )
     log = (out / "log.jsonl").open("a")
     model.train()
     t0 = started = time.time()
@@ -280,16 +332,29 @@ def train(out: Path, sched: Schedule, seed: int, resume: bool, workers: int, bud
         if step % log_every == 0 or step == sched.steps:
             since = step - last_logged
             # data_s: time spent waiting for scenes; the rest of s_per_step is the model.
-            record = {"step": step, "lr": lr_at(step - 1, sched), "loss": float(total.detach()), "s_per_step": (time.time() - t0) / since,
-                      "data_s": waited / since,
-                      **{k: round(float(v), 4) for k, v in losses.items()}}
+            record = {
+                "step": step,
+                "lr": lr_at(step - 1, sched),
+                "loss": float(total.detach()),
+                "s_per_step": (time.time() - t0) / since,
+                "data_s": waited / since,
+                **{k: round(float(v), 4) for k, v in losses.items()},
+            }
             t0, waited, last_logged = time.time(), 0.0, step
             print(json.dumps(record), flush=True)
             log.write(json.dumps(record) + "\n")
             log.flush()
         if step % 500 == 0 or step == sched.steps:
-            torch.save({"state_dict": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
-                        "schedule": asdict(sched), "seed": seed}, ckpt_path)
+            torch.save(
+                {
+                    "state_dict": model.state_dict(),
+                    "optimizer": opt.state_dict(),
+                    "step": step,
+                    "schedule": asdict(sched),
+                    "seed": seed,
+                },
+                ckpt_path,
+            )
         t_data = time.time()
     return model.cpu().eval()
 
@@ -297,7 +362,9 @@ def train(out: Path, sched: Schedule, seed: int, resume: bool, workers: int, bud
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m models.train_tiny", description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--schedule", choices=sorted(SCHEDULES), default=None, help="default: gpu with CUDA, else cpu")
+    ap.add_argument(
+        "--schedule", choices=sorted(SCHEDULES), default=None, help="default: gpu with CUDA, else cpu"
+    )
     ap.add_argument("--steps", type=int, help="override the schedule's step count")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workers", type=int, default=2)
@@ -308,7 +375,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.steps:
         sched = Schedule(**{**asdict(sched), "steps": args.steps})
     model = train(args.out, sched, args.seed, args.resume, args.workers, args.time_budget)
-    torch.save({"state_dict": model.state_dict(), "schedule": asdict(sched), "seed": args.seed}, args.out / "ufo-tiny.pth")
+    torch.save(
+        {"state_dict": model.state_dict(), "schedule": asdict(sched), "seed": args.seed},
+        args.out / "ufo-tiny.pth",
+    )
     print(f"wrote {args.out / 'ufo-tiny.pth'}")
 
 

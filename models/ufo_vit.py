@@ -175,9 +175,7 @@ class ViTUFO(nn.Module):
         self.patch_embed = PatchEmbed(cfg)
         self.pos_embed = nn.Parameter(torch.zeros(1, cfg.pos_grid, cfg.pos_grid, cfg.embed_dim))
         self.embed = BertEmbeddings(cfg)
-        self.layers = nn.ModuleList(
-            TransformerLayer(cfg, i in cfg.global_layers) for i in range(cfg.depth)
-        )
+        self.layers = nn.ModuleList(TransformerLayer(cfg, i in cfg.global_layers) for i in range(cfg.depth))
 
     # ---------------------------------------------------------------- geometry
     def geometry(self, image_size: int, grid_per_window: int = 0) -> Geometry:
@@ -191,7 +189,9 @@ class ViTUFO(nn.Module):
             size = p if layer.is_global else cfg.window_size  # type: ignore[union-attr]
             attn = layer.attn  # type: ignore[union-attr]
             rows = 2 * size - 1
-            layers.append(LayerGeometry(resize_rel_table(attn.rel_pos_h, rows), resize_rel_table(attn.rel_pos_w, rows)))
+            layers.append(
+                LayerGeometry(resize_rel_table(attn.rel_pos_h, rows), resize_rel_table(attn.rel_pos_w, rows))
+            )
         geo = Geometry(image_size, p, resize_pos(self.pos_embed, p, p), layers, 0, None, None, None, None)
         if grid_per_window:
             side = grid_per_window * p // cfg.window_size
@@ -202,7 +202,9 @@ class ViTUFO(nn.Module):
             geo.grid_taps, geo.grid_weights = taps.to(device), weights.to(device)
             g = torch.arange(side, device=device)
             wins = p // cfg.window_size
-            geo.grid_window = ((g[:, None] // grid_per_window) * wins + g[None, :] // grid_per_window).reshape(-1)
+            geo.grid_window = (
+                (g[:, None] // grid_per_window) * wins + g[None, :] // grid_per_window
+            ).reshape(-1)
         return geo
 
     # ---------------------------------------------------------------- text stream
@@ -297,7 +299,10 @@ class ViTUFO(nn.Module):
             attn: Attention = layer.attn  # type: ignore[union-attr]
             q, k, v = attn.project(layer.ln1(g))  # type: ignore[union-attr]  # (B, h, G, d)
             h, d = attn.num_heads, attn.head_dim
-            qw, kw, vw = (x[:, :, order].reshape(b, h, nw, per, d).transpose(1, 2).reshape(b * nw, h, per, d) for x in (q, k, v))
+            qw, kw, vw = (
+                x[:, :, order].reshape(b, h, nw, per, d).transpose(1, 2).reshape(b * nw, h, per, d)
+                for x in (q, k, v)
+            )
             ik, iv = image_kv[i]  # (B*W, h, S*S, d)
             scale = d**-0.5
             li = (qw * scale) @ ik.transpose(-1, -2)  # (B*W, h, per, S*S)
@@ -477,7 +482,11 @@ def init_weights(model: UFOViT, seed: int) -> None:
     gen = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for name, param in model.named_parameters():
-            if name.endswith("LayerNorm.weight") or name.endswith("ln1.weight") or name.endswith("ln2.weight"):
+            if (
+                name.endswith("LayerNorm.weight")
+                or name.endswith("ln1.weight")
+                or name.endswith("ln2.weight")
+            ):
                 param.fill_(1.0)
             elif name.endswith("bias"):
                 param.zero_()

@@ -145,9 +145,7 @@ def test_instances_match_the_scenes(dataset: Path) -> None:
     by_image: dict[int, list[dict]] = {}
     for ann in instances["annotations"]:
         by_image.setdefault(ann["image_id"], []).append(ann)
-    assert [a["id"] for a in instances["annotations"]] == list(
-        range(1, len(instances["annotations"]) + 1)
-    )
+    assert [a["id"] for a in instances["annotations"]] == list(range(1, len(instances["annotations"]) + 1))
     for index, entry in enumerate(instances["images"]):
         scene = generate_scene(5, index, CONFIG)
         annotations = by_image[entry["id"]]

@@ -15,28 +15,89 @@ from models.export import main
 # Ops of the graphs that onnxruntime-web's WebGPU EP runs (checked in its operator list). Anything
 # else would silently fall back to the CPU.
 WEBGPU_OPS = {
-    "Add", "ArgMax", "Cast", "Concat", "Constant", "ConstantOfShape", "Conv", "Div", "Equal", "Erf", "Exp",
-    "Expand", "Gather", "Identity", "LayerNormalization", "Log", "LogSoftmax", "MatMul", "MatMulNBits", "Mul",
-    "Pow", "Range", "ReduceLogSumExp", "ReduceMax", "ReduceMean", "ReduceSum", "Reshape", "Shape", "Slice",
-    "Softmax", "Split", "Sqrt", "Squeeze", "Sub", "Tile", "TopK", "Transpose", "Unsqueeze", "Where",
+    "Add",
+    "ArgMax",
+    "Cast",
+    "Concat",
+    "Constant",
+    "ConstantOfShape",
+    "Conv",
+    "Div",
+    "Equal",
+    "Erf",
+    "Exp",
+    "Expand",
+    "Gather",
+    "Identity",
+    "LayerNormalization",
+    "Log",
+    "LogSoftmax",
+    "MatMul",
+    "MatMulNBits",
+    "Mul",
+    "Pow",
+    "Range",
+    "ReduceLogSumExp",
+    "ReduceMax",
+    "ReduceMean",
+    "ReduceSum",
+    "Reshape",
+    "Shape",
+    "Slice",
+    "Softmax",
+    "Split",
+    "Sqrt",
+    "Squeeze",
+    "Sub",
+    "Tile",
+    "TopK",
+    "Transpose",
+    "Unsqueeze",
+    "Where",
 }
 
 
 @pytest.fixture(scope="module")
 def micro_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("pkg") / "micro"
-    assert main(["--preset", "micro", "--random-seed", "0", "--out", str(out), "--dtype", "fp32", "--dtype", "q4", "--dtype", "fp16"]) == 0
+    assert (
+        main(
+            [
+                "--preset",
+                "micro",
+                "--random-seed",
+                "0",
+                "--out",
+                str(out),
+                "--dtype",
+                "fp32",
+                "--dtype",
+                "q4",
+                "--dtype",
+                "fp16",
+            ]
+        )
+        == 0
+    )
     return out
 
 
 def test_package_has_config_tokenizer_and_graphs_per_dtype(micro_package: Path) -> None:
     config = json.loads((micro_package / "config.json").read_text())
     assert config["format"] == "ufo-web-package"
-    assert set(config["tasks"]) == {"detection", "instance_segmentation", "semantic_segmentation", "caption",
-                                    "grounding", "referring_segmentation"}
+    assert set(config["tasks"]) == {
+        "detection",
+        "instance_segmentation",
+        "semantic_segmentation",
+        "caption",
+        "grounding",
+        "referring_segmentation",
+    }
     det = config["tasks"]["detection"]
     assert det["grid"] == {"per_window": 2, "side": 4, "points": 16}
-    assert det["num_bins"] == 128 and det["encoder"] == "encoder_grid_64_2" and det["decoder"] == "decoder_grid"
+    assert (
+        det["num_bins"] == 128 and det["encoder"] == "encoder_grid_64_2" and det["decoder"] == "decoder_grid"
+    )
     assert config["tokens"]["mask"] == config["model"]["vocab_size"] - 1
     for dt in ("fp32", "q4", "fp16"):
         for graph, path in config["dtypes"][dt]["graphs"].items():
@@ -64,7 +125,11 @@ def test_graphs_share_one_weights_file_per_dtype(micro_package: Path) -> None:
     dec = onnx.load(str(micro_package / "onnx/decoder_full.onnx"), load_external_data=False)
 
     def offsets(m: onnx.ModelProto) -> set[str]:
-        return {dict((e.key, e.value) for e in i.external_data)["offset"] for i in m.graph.initializer if i.external_data}
+        return {
+            dict((e.key, e.value) for e in i.external_data)["offset"]
+            for i in m.graph.initializer
+            if i.external_data
+        }
 
     assert offsets(text) & offsets(dec), "identical layer weights should be stored once"
 
@@ -79,7 +144,9 @@ def test_q4_round_trip_error_is_bounded() -> None:
     assert np.all(np.abs(back - w) <= step / 2 + 1e-6)
 
 
-def test_existing_output_is_refused_without_force(micro_package: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_existing_output_is_refused_without_force(
+    micro_package: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["--preset", "micro", "--random-seed", "0", "--out", str(micro_package)]) == 2
     assert "exists; pass --force" in capsys.readouterr().err
 
@@ -92,24 +159,59 @@ def test_existing_output_is_refused_without_force(micro_package: Path, capsys: p
         (["--preset", "micro", "--random-seed", "0", "--tasks", "panoptic"], "unknown task(s) panoptic"),
     ],
 )
-def test_bad_arguments_get_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+def test_bad_arguments_get_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     assert main([*args, "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1
     assert not list(tmp_path.iterdir()), "nothing half-written is left behind"
 
 
-def test_a_vocab_without_the_needed_tokens_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_vocab_without_the_needed_tokens_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "vocab.txt").write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\n")
-    assert main(["--preset", "micro", "--random-seed", "0", "--vocab", str(tmp_path / "vocab.txt"), "--out", str(tmp_path / "o")]) == 2
+    assert (
+        main(
+            [
+                "--preset",
+                "micro",
+                "--random-seed",
+                "0",
+                "--vocab",
+                str(tmp_path / "vocab.txt"),
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 2
+    )
     assert "vocab lacks the special token(s) [MASK]" in capsys.readouterr().err
     (tmp_path / "vocab.txt").write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\n")
-    assert main(["--preset", "micro", "--random-seed", "0", "--vocab", str(tmp_path / "vocab.txt"), "--out", str(tmp_path / "o")]) == 2
+    assert (
+        main(
+            [
+                "--preset",
+                "micro",
+                "--random-seed",
+                "0",
+                "--vocab",
+                str(tmp_path / "vocab.txt"),
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 2
+    )
     assert "vocab lacks the token ','" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
 
 
 def test_a_checkpoint_that_is_not_one_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "cat.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
-    assert main(["--preset", "micro", "--checkpoint", str(tmp_path / "cat.png"), "--out", str(tmp_path / "o")]) == 2
+    assert (
+        main(["--preset", "micro", "--checkpoint", str(tmp_path / "cat.png"), "--out", str(tmp_path / "o")])
+        == 2
+    )
     assert "is not a PyTorch checkpoint" in capsys.readouterr().err

@@ -42,8 +42,10 @@ def test_large_configs_have_the_official_parameter_counts(name: str, total: floa
     cfg = named_config(name)
     c, f = cfg.embed_dim, cfg.ffn_dim
     layer = 4 * c + 3 * c * c + 3 * c + c * c + c + f * c + f + c * f + c  # LNs, qkv, proj, FFN
-    rel = sum(2 * (2 * (cfg.pos_grid if i in cfg.global_layers else cfg.window_size) - 1) * cfg.head_dim
-              for i in range(cfg.depth))
+    rel = sum(
+        2 * (2 * (cfg.pos_grid if i in cfg.global_layers else cfg.window_size) - 1) * cfg.head_dim
+        for i in range(cfg.depth)
+    )
     params = cfg.depth * layer + rel + 3 * 256 * c + c + 70 * 70 * c + 30525 * c + 512 * c + 2 * c
     assert abs(params / 1e6 - total) < 0.01
 
@@ -81,7 +83,10 @@ def test_a_checkpoint_of_another_architecture_names_the_mismatch(tmp_path: Path)
     del sd["backbone.pos_embed"]
     sd["backbone.neck.weight"] = torch.zeros(1)
     torch.save(sd, tmp_path / "partial.pth")
-    with pytest.raises(CheckpointError, match=r"1 missing key\(s\), e.g. backbone.pos_embed \[1, 8, 8, 32\].*backbone.neck.weight"):
+    with pytest.raises(
+        CheckpointError,
+        match=r"1 missing key\(s\), e.g. backbone.pos_embed \[1, 8, 8, 32\].*backbone.neck.weight",
+    ):
         load_checkpoint(tmp_path / "partial.pth", _micro().cfg, "micro")
 
 
@@ -107,7 +112,9 @@ def test_grid_taps_equal_grid_sample() -> None:
     ref = (torch.arange(side, dtype=torch.float32) + 0.5) / side
     gy, gx = torch.meshgrid(ref, ref, indexing="ij")
     grid = torch.stack([gx, gy], -1)[None] * 2 - 1
-    expected = torch.nn.functional.grid_sample(fmap, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    expected = torch.nn.functional.grid_sample(
+        fmap, grid, mode="bilinear", padding_mode="zeros", align_corners=False
+    )
     got = (fmap.reshape(3, p * p)[:, idx] * wts).sum(-1).reshape(3, side, side)
     assert torch.allclose(got, expected[0], atol=1e-5)
 

@@ -190,9 +190,7 @@ def test_size_and_position_words_are_needed(scenes: list[Scene]) -> None:
 def test_objects_get_several_expressions(scenes: list[Scene]) -> None:
     objects = sum(len(s.objects) for s in scenes)
     per_object = [
-        sum(r.object_index == i for r in s.expressions)
-        for s in scenes
-        for i in range(len(s.objects))
+        sum(r.object_index == i for r in s.expressions) for s in scenes for i in range(len(s.objects))
     ]
     assert all(n <= SceneConfig().max_expressions_per_object for n in per_object)
     assert sum(n > 0 for n in per_object) >= 0.9 * objects
@@ -286,14 +284,9 @@ def test_expression_text() -> None:
 
 def test_caption_grammar() -> None:
     def objects(*specs: tuple[str, str, str | None]) -> list[SceneObject]:
-        return [
-            replace(_object(name, color, (0, 0)), size_word=size) for name, color, size in specs
-        ]
+        return [replace(_object(name, color, (0, 0)), size_word=size) for name, color, size in specs]
 
-    assert (
-        caption_for(objects(("circle", "red", None)), "stripes")
-        == "a red circle on a striped background"
-    )
+    assert caption_for(objects(("circle", "red", None)), "stripes") == "a red circle on a striped background"
     assert (
         caption_for(objects(("hexagon", "orange", None)), "noise")
         == "an orange hexagon on a noisy background"
@@ -304,9 +297,7 @@ def test_caption_grammar() -> None:
         == "a red circle and two blue squares on a plain background"
     )
     assert (
-        caption_for(
-            objects(("star", "green", "small"), ("star", "green", "large")), "gradient"
-        )
+        caption_for(objects(("star", "green", "small"), ("star", "green", "large")), "gradient")
         == "a small green star and a large green star on a gradient background"
     )
     # Too long with sizes (21 pieces): sizes go. Then 15 pieces fit.

@@ -21,11 +21,15 @@ MAX_INTERMEDIATE = 256 * 2**20
 DET_PROMPT_TOKENS = 208  # spec §2: the COCO detection prompt
 
 
-def _export(module: torch.nn.Module, args: tuple[torch.Tensor, ...], inputs: list[str], outputs: list[str]) -> onnx.ModelProto:
+def _export(
+    module: torch.nn.Module, args: tuple[torch.Tensor, ...], inputs: list[str], outputs: list[str]
+) -> onnx.ModelProto:
     buf = io.BytesIO()
     with torch.no_grad():
         # Weights do not change shapes: leave them out so the test stays fast and small.
-        torch.onnx.export(module, args, buf, input_names=inputs, output_names=outputs, opset_version=17, export_params=False)
+        torch.onnx.export(
+            module, args, buf, input_names=inputs, output_names=outputs, opset_version=17, export_params=False
+        )
     return onnx.load_from_string(buf.getvalue())
 
 
@@ -38,7 +42,8 @@ def test_vit_b_detection_graphs_at_1120_keep_every_intermediate_under_256_mib() 
     enc = _export(
         GridEncoderGraph(net, 1120, 5),
         (torch.zeros(1, 3, 1120, 1120), torch.zeros(cfg.depth, 2, 12, DET_PROMPT_TOKENS, 64)),
-        ["pixels", "text_kv"], ["grid_kv", "img_feat"],
+        ["pixels", "text_kv"],
+        ["grid_kv", "img_feat"],
     )
     name, size = onnx_tools.largest_intermediate(enc)
     assert size <= MAX_INTERMEDIATE, f"{name} is {size / 2**20:.0f} MiB"
@@ -48,8 +53,13 @@ def test_vit_b_detection_graphs_at_1120_keep_every_intermediate_under_256_mib() 
     layers = cfg.window_layers
     dec = _export(
         DecoderGraph(net, layers, 8),
-        (torch.zeros(625, 1, dtype=torch.long), torch.tensor([15]), torch.arange(625), torch.tensor([1.0]),
-         *(torch.zeros(2, 625, 12, 16, 64) for _ in layers)),
+        (
+            torch.zeros(625, 1, dtype=torch.long),
+            torch.tensor([15]),
+            torch.arange(625),
+            torch.tensor([1.0]),
+            *(torch.zeros(2, 625, 12, 16, 64) for _ in layers),
+        ),
         ["ids", "pos", "rows", "temperature", *kv_names("past", len(layers))],
         ["next_id", "max_prob", "hidden", "topk_logp", "topk_ids", *kv_names("present", len(layers))],
     )
