@@ -28,9 +28,9 @@ from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 from . import targets as tg
 from .config import TaskConfig
 from .oracle import IMAGE_MEAN, IMAGE_STD, MASK_TOKENS, resize_image
-from .presets import build_vocab, tiny_config, tiny_tasks
 from .scenes import generate_scene
 from .tokenizer import Tokenizer
+from .export import PRESETS
 from .ufo_vit import KV, UFOViT, ViTUFO, init_weights
 
 
@@ -65,33 +65,34 @@ class SceneStream(IterableDataset):  # type: ignore[type-arg]
         tok: Tokenizer,
         tasks: dict[str, TaskConfig],
         grid_side: int,
+        patch: int,
         sched: Schedule,
     ) -> None:
-        self.seed, self.start, self.tok, self.tasks, self.side, self.sched = (
-            seed,
-            start,
-            tok,
-            tasks,
-            grid_side,
-            sched,
-        )
+        self.seed, self.start, self.tok, self.tasks = seed, start, tok, tasks
+        self.side, self.patch, self.sched = grid_side, patch, sched
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         info = get_worker_info()
         index = self.start + (info.id if info else 0)
         stride = info.num_workers if info else 1
         while True:
-            yield make_sample(self.seed, index, self.tok, self.tasks, self.side, self.sched)
+            yield make_sample(self.seed, index, self.tok, self.tasks, self.side, self.patch, self.sched)
             index += stride
 
 
 def make_sample(
-    seed: int, index: int, tok: Tokenizer, tasks: dict[str, TaskConfig], side: int, sched: Schedule
+    seed: int,
+    index: int,
+    tok: Tokenizer,
+    tasks: dict[str, TaskConfig],
+    side: int,
+    patch: int,
+    sched: Schedule,
 ) -> dict[str, object]:
     scene = generate_scene(seed, index)
     rng = np.random.default_rng([seed, index, 7])
     det, ins, sem = tasks["detection"], tasks["instance_segmentation"], tasks["semantic_segmentation"]
-    grid_mask_side = 4 * det.image_size // 16
+    grid_mask_side = 4 * det.image_size // patch  # the retrieved mask map is 4x the patch grid
     refer = tasks["grounding"]
     ref = scene.expressions[int(rng.integers(len(scene.expressions)))]
     obj = scene.objects[ref.object_index]
@@ -101,7 +102,7 @@ def make_sample(
         "expression": ref.text,
         "ground": tg.refer_target(obj, scene.width, scene.height, refer, tok),
         "res": tg.refer_target(obj, scene.width, scene.height, tasks["referring_segmentation"], tok),
-        "res_mask": tg.mask_target(obj.mask, 4 * refer.image_size // 16),
+        "res_mask": tg.mask_target(obj.mask, 4 * refer.image_size // patch),
         "caption": tg.caption_target(scene, tok),
     }
     for key, task, n in (
@@ -255,12 +256,14 @@ def lr_at(step: int, sched: Schedule) -> float:
     return sched.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
-def build(seed: int) -> tuple[UFOViT, Tokenizer, dict[str, TaskConfig]]:
-    tasks = tiny_tasks()
-    tok = Tokenizer.from_tokens(build_vocab(tasks["detection"].num_bins))
-    model = UFOViT(tiny_config(len(tok.vocab)))
+def build(seed: int, preset: str = "ufo-tiny") -> tuple[UFOViT, Tokenizer, dict[str, TaskConfig]]:
+    """A freshly initialised model of an export preset with a built-in vocabulary."""
+    p = PRESETS[preset]
+    assert p.vocab is not None, f"{preset} has no built-in vocabulary"
+    tok = Tokenizer.from_tokens(p.vocab())
+    model = UFOViT(p.config(len(tok.vocab)))
     init_weights(model, seed)
-    return model, tok, tasks
+    return model, tok, p.tasks()
 
 
 def train(
@@ -271,11 +274,12 @@ def train(
     workers: int,
     budget_min: float | None = None,
     log_every: int = 20,
+    preset: str = "ufo-tiny",
 ) -> UFOViT:
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     torch.backends.cuda.matmul.allow_tf32 = True
     torch.manual_seed(seed)
-    model, tok, tasks = build(seed)
+    model, tok, tasks = build(seed, preset)
     model.to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=sched.lr, weight_decay=0.05, betas=(0.9, 0.98))
     out.mkdir(parents=True, exist_ok=True)
@@ -289,7 +293,7 @@ def train(
         print(f"resumed at step {step}")
     trainer = Trainer(model, tok, tasks, device)
     side = tasks["detection"].grid_side(model.cfg)
-    stream = SceneStream(TRAIN_SEED, step * sched.batch, tok, tasks, side, sched)
+    stream = SceneStream(TRAIN_SEED, step * sched.batch, tok, tasks, side, model.cfg.patch_size, sched)
     loader = DataLoader(
         stream,
         batch_size=sched.batch,
@@ -367,6 +371,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--steps", type=int, help="override the schedule's step count")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--preset", default="ufo-tiny", help="ufo-tiny, or micro (the tests' few-kilobyte model)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--time-budget", type=float, help="minutes: size the step count to finish in time")
@@ -374,7 +379,7 @@ def main(argv: list[str] | None = None) -> None:
     sched = SCHEDULES[args.schedule or ("gpu" if torch.cuda.is_available() else "cpu")]
     if args.steps:
         sched = Schedule(**{**asdict(sched), "steps": args.steps})
-    model = train(args.out, sched, args.seed, args.resume, args.workers, args.time_budget)
+    model = train(args.out, sched, args.seed, args.resume, args.workers, args.time_budget, preset=args.preset)
     torch.save(
         {"state_dict": model.state_dict(), "schedule": asdict(sched), "seed": args.seed},
         args.out / "ufo-tiny.pth",
