@@ -88,7 +88,7 @@ async function run(plan: BrowserPlan): Promise<BrowserResults> {
   const featData = seeded(p * p * c, 7);
   const ort = await loadOrt('wasm');
   log('mask post-processing, CPU twins');
-  const masks = await benchMasks('cpu twins', cpuMasks, new ort.Tensor('float32', featData, [p * p, c]), p, c, plan.maskCases, plan.maskRuns, log);
+  const masks = await benchMasks('cpu twins', cpuMasks(c, config.mask.tokens), new ort.Tensor('float32', featData, [p * p, c]), p, c, plan.maskCases, plan.maskRuns, log);
   if (info.backend === 'webgpu') {
     // A device of our own: onnxruntime-web may destroy its device with its last session.
     const device = await kernelDevice();
@@ -96,7 +96,7 @@ async function run(plan: BrowserPlan): Promise<BrowserResults> {
     device.queue.writeBuffer(buffer, 0, featData);
     const feat = ort.Tensor.fromGpuBuffer(buffer, { dataType: 'float32', dims: [p * p, c] });
     log('mask post-processing, WGSL kernels');
-    masks.push(...(await benchMasks('wgsl', gpuMasks(device), feat, p, c, plan.maskCases, plan.maskRuns, log)));
+    masks.push(...(await benchMasks('wgsl', gpuMasks(device, c, config.mask.tokens), feat, p, c, plan.maskCases, plan.maskRuns, log)));
     buffer.destroy();
     device.destroy();
   }

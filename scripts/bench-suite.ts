@@ -8,7 +8,7 @@ import type { BackendInfo, RgbaImage, StageTimings, UfoModel } from '../src/runt
 import type { Dtype, TaskKind, TaskSpec } from '../src/runtime/config';
 import { createModel } from '../src/runtime/engine';
 import { decodeBatch, type StepFn } from '../src/runtime/engine/decode';
-import { type MaskBackend, unpackMask } from '../src/runtime/engine/masks';
+import { cpuMasks, type MaskBackend, unpackMask } from '../src/runtime/engine/masks';
 import { createSession, type Ort, type Session, type Tensor } from '../src/runtime/engine/ort';
 import { buildPrompt } from '../src/runtime/engine/prompts';
 import { float32, int64, readFloat, readInt, release } from '../src/runtime/engine/tensors';
@@ -210,7 +210,7 @@ export async function benchGridDecode(
     ort, decoder, decoderSpec.inputs.filter((n) => n.startsWith('past_')), decoderSpec.outputs.filter((n) => n.startsWith('present_')), t.temperature, peak,
   );
   const options = {
-    start: tok.cls, end: tok.sep, mask: tok.mask, maxLength: t.maxLength, embedDim: config.model.embedDim,
+    start: tok.cls, end: tok.sep, mask: tok.mask, maxLength: t.maxLength, states: cpuMasks(config.model.embedDim, config.mask.tokens).states(),
     firstToken: (id: number) => first.has(id) && id !== tok.background,
   };
   const rows: GridDecodeBench['rows'] = [];

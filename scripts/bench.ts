@@ -77,7 +77,7 @@ async function runNode(): Promise<NodeResults> {
   const p = fp32.config.graphs[t.encoder]!.patches!;
   const c = fp32.config.model.embedDim;
   const feat = new ort.Tensor('float32', seeded(p * p * c, 7), [p * p, c]);
-  const masks = await benchMasks('cpu twins', cpuMasks, feat, p, c, MASK_CASES, 3, log);
+  const masks = await benchMasks('cpu twins', cpuMasks(c, fp32.config.mask.tokens), feat, p, c, MASK_CASES, 3, log);
   const imageSizes = await benchImageSizes(fp32, IMAGE_SIDES, 3, log);
   return { models, grid, masks, imageSizes, packageMs };
 }

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { decodeBatch, type StepFn } from './decode';
+import { cpuMasks } from './masks';
 import { loadOrt, type Ort, type Session, type Tensor } from './ort';
 import { float32, int64, readFloat, readInt } from './tensors';
 
@@ -46,7 +47,7 @@ describe('grid decoding', () => {
     const keepFirst = new Set([...Array(40).keys()].map((i) => i * 5));
     const options = {
       count: points, start: config.tokens.cls, end: config.tokens.sep, mask: config.tokens.mask,
-      maxLength: t.max_length, embedDim: config.model.embed_dim, firstToken: (id: number) => keepFirst.has(id),
+      maxLength: t.max_length, states: cpuMasks(config.model.embed_dim, 16).states(), firstToken: (id: number) => keepFirst.has(id),
     };
     const step = stepper(ort, session);
     const batch = await decodeBatch(step, prefix, options);

@@ -8,8 +8,9 @@
  * each point alone).
  */
 import { throwIfAborted } from '../errors';
+import type { MaskStates } from './masks';
 import type { Tensor } from './ort';
-import { readFloat, release } from './tensors';
+import { release } from './tensors';
 
 export interface StepOutput {
   nextId: number[];
@@ -37,7 +38,8 @@ export interface DecodeOptions {
   end: number; // [SEP]
   mask: number; // <MASK>: the states predicting it are kept for mask retrieval
   maxLength: number;
-  embedDim: number;
+  /** Where the hidden states of steps that predicted <MASK> go (kept on the GPU on WebGPU). */
+  states: MaskStates;
   /** After step 0, keep only sequences whose first token passes (null: keep all). */
   firstToken: ((id: number) => boolean) | null;
   signal?: AbortSignal;
@@ -47,15 +49,12 @@ export interface DecodeOptions {
 export interface DecodeResult {
   ids: number[][];
   probs: number[][];
-  /** Per sequence, the hidden states of the steps that predicted <MASK>, in order. */
-  maskStates: Map<number, Float32Array[]>;
   batchSizes: number[];
 }
 
 export async function decodeBatch(step: StepFn, prefix: Tensor[], o: DecodeOptions): Promise<DecodeResult> {
   const ids: number[][] = Array.from({ length: o.count }, () => []);
   const probs: number[][] = Array.from({ length: o.count }, () => []);
-  const maskStates = new Map<number, Float32Array[]>();
   const batchSizes: number[] = [];
   let active = Array.from({ length: o.count }, (_, i) => i);
   let rows = o.initialRows ?? active.slice();
@@ -68,15 +67,8 @@ export async function decodeBatch(step: StepFn, prefix: Tensor[], o: DecodeOptio
       const out = await step(input, s, past, rows);
       releaseCache(past, prefix);
       past = out.present;
-      if (out.nextId.includes(o.mask)) {
-        const hidden = await readFloat(out.hidden);
-        out.nextId.forEach((id, r) => {
-          if (id !== o.mask) return;
-          const list = maskStates.get(active[r]!) ?? [];
-          list.push(hidden.slice(r * o.embedDim, (r + 1) * o.embedDim));
-          maskStates.set(active[r]!, list);
-        });
-      }
+      const maskRows = out.nextId.flatMap((id, r) => (id === o.mask ? [r] : []));
+      if (maskRows.length > 0) await o.states.keep(out.hidden, maskRows, maskRows.map((r) => active[r]!));
       release(out.hidden);
       const keep: number[] = [];
       out.nextId.forEach((id, r) => {
@@ -93,5 +85,5 @@ export async function decodeBatch(step: StepFn, prefix: Tensor[], o: DecodeOptio
   } finally {
     releaseCache(past, prefix);
   }
-  return { ids, probs, maskStates, batchSizes };
+  return { ids, probs, batchSizes };
 }

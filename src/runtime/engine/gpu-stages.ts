@@ -13,21 +13,62 @@ import { destroyPackedMasks, maskResize, readMaskStats, type PackedMasks } from 
 import { wordsPerRow } from '../kernels/mask-resize-cpu';
 import { maskSimilarity } from '../kernels/mask-similarity';
 import { semanticArgmax } from '../kernels/semantic-argmax';
-import type { MaskBackend, MaskShape } from './masks';
+import type { MaskBackend, MaskShape, MaskStates, Queries } from './masks';
 import type { Tensor } from './ort';
 
-export function gpuMasks(device: GPUDevice): MaskBackend {
+/**
+ * Mask states kept on the GPU: each step's <MASK> rows are copied out of the decoder's hidden
+ * output into one buffer per sequence, and queries are assembled by copies, so the states never
+ * visit the CPU.
+ */
+function gpuStates(device: GPUDevice, embedDim: number, tokens: number): MaskStates {
+  const row = embedDim * 4;
+  const kept = new Map<number, { buffer: GPUBuffer; count: number }>();
+  return {
+    async keep(hidden, rows, sequences) {
+      const encoder = device.createCommandEncoder({ label: 'keep mask states' });
+      rows.forEach((r, i) => {
+        let entry = kept.get(sequences[i]!);
+        if (!entry) {
+          const buffer = device.createBuffer({ label: 'mask states', size: tokens * row, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+          entry = { buffer, count: 0 };
+          kept.set(sequences[i]!, entry);
+        }
+        // Only the first `tokens` states matter: an answer with more <MASK>s is rejected anyway.
+        if (entry.count < tokens) encoder.copyBufferToBuffer(hidden.gpuBuffer as GPUBuffer, r * row, entry.buffer, entry.count * row, row);
+        entry.count++;
+      });
+      // Submitted before the decoder's next run, which may reuse the hidden buffer.
+      device.queue.submit([encoder.finish()]);
+    },
+    count: (sequence) => kept.get(sequence)?.count ?? 0,
+    async queries(sequences) {
+      const out = device.createBuffer({ label: 'mask queries', size: Math.max(4, sequences.length * tokens * row), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+      const encoder = device.createCommandEncoder({ label: 'assemble mask queries' });
+      sequences.forEach((q, n) => encoder.copyBufferToBuffer(kept.get(q)!.buffer, 0, out, n * tokens * row, tokens * row));
+      device.queue.submit([encoder.finish()]);
+      return out;
+    },
+    dispose() {
+      kept.forEach((e) => e.buffer.destroy());
+      kept.clear();
+    },
+  };
+}
+
+export function gpuMasks(device: GPUDevice, embedDim: number, tokens: number): MaskBackend {
   const ctx = { device };
-  const logitsOf = (feat: Tensor, queries: Float32Array, s: MaskShape): GPUBuffer => {
-    const q = createInput(device, 'mask queries', queries);
+  const logitsOf = (feat: Tensor, queries: Queries, s: MaskShape): GPUBuffer => {
+    const q = queries instanceof Float32Array ? createInput(device, 'mask queries', queries) : queries;
     try {
       // The encoder's img_feat output never leaves the GPU.
       return maskSimilarity(ctx, { feat: feat.gpuBuffer as GPUBuffer, queries: q, n: s.n, p: s.p, c: s.c });
     } finally {
-      q.destroy();
+      if (q !== queries) q.destroy();
     }
   };
   return {
+    states: () => gpuStates(device, embedDim, tokens),
     async masks(feat, queries, s, pairs) {
       const logits = logitsOf(feat, queries, s);
       let packed: PackedMasks | null = null;

@@ -33,13 +33,14 @@ export async function createModel(pkg: LoadedPackage, options: LoadModelOptions 
   options.onProgress?.({ status: 'phase', phase: 'sessions', message: `Starting onnxruntime (${info.backend})…` });
   const ort = await loadOrt(info.backend);
   throwIfAborted(options.signal, 'Loading the model');
-  const model = new EngineModel(ort, info, pkg, cpuMasks, (input, signal) => decodeImage(input, { signal }));
+  const dims = [pkg.config.model.embedDim, pkg.config.mask.tokens] as const;
+  const model = new EngineModel(ort, info, pkg, cpuMasks(...dims), (input, signal) => decodeImage(input, { signal }));
   await model.openSessions();
   throwIfAborted(options.signal, 'Loading the model');
   if (info.backend === 'webgpu') {
     const gpu = await import('./gpu-stages');
     const device = await ortDevice(ort);
-    model.useGpuStages(gpu.gpuMasks(device), gpu.gpuResize(device));
+    model.useGpuStages(gpu.gpuMasks(device, ...dims), gpu.gpuResize(device));
     // A lost device cannot be revived inside this onnxruntime instance: requests then fail with
     // a typed DeviceLostError, and the caller reloads the model (in a fresh worker).
     void device.lost.then((info) => model.markDeviceLost(info.message || info.reason));

@@ -34,25 +34,68 @@ export interface MaskSet {
   intersections: Uint32Array;
 }
 
-export interface MaskBackend {
-  /** Instance masks from (N, 16, C) queries, with intersections when `pairs` is set. */
-  masks(feat: Tensor, queries: Float32Array, shape: MaskShape, pairs: boolean): Promise<MaskSet>;
-  /** Label map argmax_c sum score * prob (spec §5.2). */
-  semantic(feat: Tensor, queries: Float32Array, labels: Uint32Array, scores: Float32Array, shape: MaskShape, classes: number): Promise<Uint32Array>;
+/** (N, 16, C) mask queries: on the CPU, or a GPU buffer the caller owns (WebGPU path). */
+export type Queries = Float32Array | GPUBuffer;
+
+/**
+ * The hidden states of the decode steps that predicted <MASK>, per sequence, in order (spec §1.7):
+ * kept where the decoder left them, and assembled into queries for the chosen sequences.
+ */
+export interface MaskStates {
+  keep(hidden: Tensor, rows: number[], sequences: number[]): Promise<void>;
+  count(sequence: number): number;
+  queries(sequences: number[]): Promise<Queries>;
+  dispose(): void;
 }
 
-export const cpuMasks: MaskBackend = {
+export interface MaskBackend {
+  states(): MaskStates;
+  /** Instance masks from (N, 16, C) queries, with intersections when `pairs` is set. */
+  masks(feat: Tensor, queries: Queries, shape: MaskShape, pairs: boolean): Promise<MaskSet>;
+  /** Label map argmax_c sum score * prob (spec §5.2). */
+  semantic(feat: Tensor, queries: Queries, labels: Uint32Array, scores: Float32Array, shape: MaskShape, classes: number): Promise<Uint32Array>;
+}
+
+function cpuStates(embedDim: number, tokens: number): MaskStates {
+  const kept = new Map<number, Float32Array[]>();
+  return {
+    async keep(hidden, rows, sequences) {
+      const data = await readFloat(hidden);
+      rows.forEach((r, i) => {
+        const list = kept.get(sequences[i]!) ?? [];
+        list.push(data.slice(r * embedDim, (r + 1) * embedDim));
+        kept.set(sequences[i]!, list);
+      });
+    },
+    count: (sequence) => kept.get(sequence)?.length ?? 0,
+    async queries(sequences) {
+      const out = new Float32Array(sequences.length * tokens * embedDim);
+      sequences.forEach((q, n) => kept.get(q)!.slice(0, tokens).forEach((v, k) => out.set(v, (n * tokens + k) * embedDim)));
+      return out;
+    },
+    dispose: () => kept.clear(),
+  };
+}
+
+function onCpu(queries: Queries): Float32Array {
+  if (!(queries instanceof Float32Array)) throw new TypeError('the CPU mask path needs CPU queries');
+  return queries;
+}
+
+/** The CPU twins (wasm and Node paths). */
+export const cpuMasks = (embedDim: number, tokens: number): MaskBackend => ({
+  states: () => cpuStates(embedDim, tokens),
   async masks(feat, queries, s, pairs) {
-    const logits = maskSimilarityCpu(await readFloat(feat), queries, s);
+    const logits = maskSimilarityCpu(await readFloat(feat), onCpu(queries), s);
     const r = maskResizeCpu(logits, { n: s.n, hm: 4 * s.p, wm: 4 * s.p, h0: s.h0, w0: s.w0 });
     const intersections = pairs ? maskIntersectionsCpu(r.bits, s.n, s.h0 * r.wordsPerRow) : new Uint32Array(0);
     return { wordsPerRow: r.wordsPerRow, bits: r.bits, count: Array.from(r.count), probSum: Array.from(r.probSum), intersections };
   },
   async semantic(feat, queries, labels, scores, s, classes) {
-    const logits = maskSimilarityCpu(await readFloat(feat), queries, s);
+    const logits = maskSimilarityCpu(await readFloat(feat), onCpu(queries), s);
     return semanticArgmaxCpu(logits, labels, scores, { n: s.n, hm: 4 * s.p, wm: 4 * s.p, h0: s.h0, w0: s.w0, k: classes });
   },
-};
+});
 
 /** One mask of a MaskSet as 1 byte per pixel (the API's Mask layout). */
 export function unpackMask(set: MaskSet, index: number, h0: number, w0: number): Uint8Array {

@@ -27,7 +27,7 @@ import { softNmsLinear } from '../postprocess/soft-nms';
 import { binsToBox, gridRef, parseInts, toImageBox, type XYXY } from './answers';
 import { beamSearch } from './beam-search';
 import { decodeBatch, type DecodeResult, type StepFn } from './decode';
-import { type MaskBackend, type MaskSet, type MaskShape, unpackMask } from './masks';
+import { type MaskBackend, type MaskSet, type MaskShape, type MaskStates, type Queries, unpackMask } from './masks';
 import { createSession, type Ort, type Session, type Tensor } from './ort';
 import { buildPrompt, type Prompt } from './prompts';
 import { float32, int64, readFloat, readInt, release } from './tensors';
@@ -233,7 +233,7 @@ export class EngineModel implements UfoModel {
     return this.config.graphs[t.encoder]!.outputs.filter((n) => /_kv_\d+$/.test(n)).map((n) => enc[n]!);
   }
 
-  private async decode(t: TaskSpec, prefix: Tensor[], count: number, o: RunOptions, clock: Clock): Promise<DecodeResult> {
+  private async decode(t: TaskSpec, prefix: Tensor[], count: number, states: MaskStates, o: RunOptions, clock: Clock): Promise<DecodeResult> {
     o.onProgress?.({ phase: 'decode', fraction: 0 });
     const tok = this.config.tokens;
     let firstToken: ((id: number) => boolean) | null = null;
@@ -244,7 +244,7 @@ export class EngineModel implements UfoModel {
     }
     const result = await decodeBatch(await this.stepper(t), prefix, {
       count, start: tok.cls, end: tok.sep, mask: tok.mask, maxLength: t.maxLength,
-      embedDim: this.config.model.embedDim, firstToken, signal: o.signal,
+      states, firstToken, signal: o.signal,
       onStep: (s) => o.onProgress?.({ phase: 'decode', fraction: (s + 1) / t.maxLength }),
     });
     throwIfAborted(o.signal); // a cancel during the last step must not yield a result
@@ -258,13 +258,6 @@ export class EngineModel implements UfoModel {
     const name = parts[0]!.trim();
     const label = t.classes.indexOf(name);
     return label < 0 || name === 'background' ? null : { label, parts };
-  }
-
-  private queries(states: Float32Array[][]): Float32Array {
-    const c = this.config.model.embedDim;
-    const out = new Float32Array(states.length * this.config.mask.tokens * c);
-    states.forEach((s, n) => s.forEach((v, k) => out.set(v, (n * this.config.mask.tokens + k) * c)));
-    return out;
   }
 
   private box(b: XYXY, e: ImageEntry): Box {
@@ -313,9 +306,11 @@ export class EngineModel implements UfoModel {
     o.onProgress?.({ phase: 'preprocess' });
     const enc = await this.encode(t, e, prompt, clock, o);
     const feat = enc.img_feat!;
+    const states = this.maskBackend.states();
+    let queries: Queries | null = null;
     try {
       const prefix = this.prefix(t, enc);
-      const dec = await this.decode(t, prefix, 1, o, clock).finally(() => prefix.forEach(release));
+      const dec = await this.decode(t, prefix, 1, states, o, clock).finally(() => prefix.forEach(release));
       const ids = dec.ids[0]!;
       const text = this.pkg.tokenizer.decode(ids);
       const parts = text.split(',');
@@ -323,17 +318,19 @@ export class EngineModel implements UfoModel {
       const { width, height } = e.image;
       const box = bins ? this.box(toImageBox(binsToBox(bins, [0.5, 0.5], t.numBins), t.imageSize, width, height), e) : null;
       let mask: Mask | null = null;
-      const states = dec.maskStates.get(0) ?? [];
-      if (t.kind === 'refer-mask' && states.length === this.config.mask.tokens) {
+      if (t.kind === 'refer-mask' && states.count(0) === this.config.mask.tokens) {
         o.onProgress?.({ phase: 'masks' });
         const p = this.config.graphs[t.encoder]!.patches!;
-        const set = await this.maskBackend.masks(feat, this.queries([states]), { n: 1, p, c: this.config.model.embedDim, h0: height, w0: width }, false);
+        queries = await states.queries([0]);
+        const set = await this.maskBackend.masks(feat, queries, { n: 1, p, c: this.config.model.embedDim, h0: height, w0: width }, false);
         if (set.count[0]! > 0) mask = this.mask(set, 0, e);
         clock.lap('masks');
       }
       return { expression: prompt.expression, truncated: prompt.truncated, box, mask, text, tokens: ids, timings: clock.timings };
     } finally {
       release(feat);
+      states.dispose();
+      if (queries && !(queries instanceof Float32Array)) queries.destroy();
     }
   }
 
@@ -345,7 +342,11 @@ export class EngineModel implements UfoModel {
       const enc = await this.encode(t, e, buildPrompt(t, this.pkg.tokenizer, this.config.tokens), clock, o);
       release(enc.img_feat);
       const prefix = this.prefix(t, enc);
-        const dec = await this.decode(t, prefix, t.grid!.points, o, clock).finally(() => prefix.forEach(release));
+      const states = this.maskBackend.states(); // detection answers have no <MASK>: it stays empty
+      const dec = await this.decode(t, prefix, t.grid!.points, states, o, clock).finally(() => {
+        prefix.forEach(release);
+        states.dispose();
+      });
       o.onProgress?.({ phase: 'postprocess' });
       const boxes: number[] = [];
       const labels: number[] = [];
@@ -397,21 +398,26 @@ export class EngineModel implements UfoModel {
     e: ImageEntry,
     t: TaskSpec,
     o: RunOptions,
-    finish: (g: { feat: Tensor; queries: Float32Array; c: ReturnType<EngineModel['maskCandidates']>; shape: MaskShape; clock: Clock }) => Promise<T>,
+    finish: (g: { feat: Tensor; queries: Queries; c: ReturnType<EngineModel['maskCandidates']>; shape: MaskShape; clock: Clock }) => Promise<T>,
   ): Promise<T> {
     const clock = new Clock();
     const enc = await this.encode(t, e, buildPrompt(t, this.pkg.tokenizer, this.config.tokens), clock, o);
     const feat = enc.img_feat!;
+    const states = this.maskBackend.states();
+    let queries: Queries | null = null;
     try {
       const prefix = this.prefix(t, enc);
-      const dec = await this.decode(t, prefix, t.grid!.points, o, clock).finally(() => prefix.forEach(release));
+      const dec = await this.decode(t, prefix, t.grid!.points, states, o, clock).finally(() => prefix.forEach(release));
       const c = this.maskCandidates(t, dec);
       o.onProgress?.({ phase: 'masks' });
       const p = this.config.graphs[t.encoder]!.patches!;
       const shape = { n: c.points.length, p, c: this.config.model.embedDim, h0: e.image.height, w0: e.image.width };
-      return await finish({ feat, queries: this.queries(c.points.map((g) => dec.maskStates.get(g)!)), c, shape, clock });
+      queries = await states.queries(c.points);
+      return await finish({ feat, queries, c, shape, clock });
     } finally {
       release(feat);
+      states.dispose();
+      if (queries && !(queries instanceof Float32Array)) queries.destroy();
     }
   }
 
