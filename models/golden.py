@@ -88,7 +88,8 @@ def task_cases(oracle: Oracle, w: Writer, count: int, scene_config: SceneConfig)
                 case.update(expression=expr, ids=r["ids"], probs=r["probs"], box=r["box"])
                 if t.kind == "refer-mask":
                     mask = r["mask"]
-                    case["mask_runs"] = None if mask is None else runs(mask.numpy())
+                    # An empty mask is no mask, as the runtime reports it.
+                    case["mask_runs"] = None if mask is None or not bool(mask.any()) else runs(mask.numpy())
                     if r["mask_logits"] is not None:
                         case["mask_logits"] = w.tensor(f"{name}_mask_logits", r["mask_logits"])
             elif t.kind == "caption":

@@ -1,7 +1,8 @@
 /**
  * The engine in headless Chromium against the PyTorch oracle, on both onnxruntime-web EPs: wasm,
- * and WebGPU (SwiftShader here) with the WGSL mask kernels. The micro model keeps WebGPU fast
- * enough; UFO-Tiny runs on wasm.
+ * and WebGPU (SwiftShader here) with the WGSL kernels. The micro models keep WebGPU fast enough
+ * (the briefly trained one answers with boxes and masks, so the GPU mask path runs); UFO-Tiny
+ * runs on wasm.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Backend, Box, UfoModel } from '../api';
@@ -27,6 +28,8 @@ function expectBox(got: Box | null, want: number[]): void {
 const runs: { fixture: string; backend: Backend }[] = [
   { fixture: 'micro', backend: 'webgpu' },
   { fixture: 'micro', backend: 'wasm' },
+  { fixture: 'micro-trained', backend: 'webgpu' },
+  { fixture: 'micro-trained', backend: 'wasm' },
   { fixture: 'ufo-tiny', backend: 'wasm' },
 ];
 

@@ -5,7 +5,8 @@ import { loadPackage } from '../package';
 import { expectGoldenCase, readGolden } from './golden-checks';
 import { createModel } from '.';
 
-for (const dir of ['src/runtime/engine/__fixtures__/ufo-tiny', 'src/runtime/engine/__fixtures__/micro']) {
+for (const fixture of ['ufo-tiny', 'micro', 'micro-trained']) {
+  const dir = `src/runtime/engine/__fixtures__/${fixture}`;
   const golden = readGolden(dir);
   const packagePath = golden.package === 'package' ? `${dir}/package` : golden.package;
 
