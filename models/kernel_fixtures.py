@@ -5,7 +5,7 @@ src/runtime/postprocess/*.test.ts. Everything is seeded, so a rerun rewrites ide
 
 Regenerate (Debian's python3 has torch 1.13; the pyenv one has no torch):
 
-    /usr/bin/python3 models/kernel_fixtures.py
+    /usr/bin/python3 -m models.kernel_fixtures
 
 Each oracle below is written from the spec, independently of the TypeScript twins:
 similarity by einsum plus the pixel-shuffle reshape (§5.1 steps 4-5), resize by
@@ -20,6 +20,9 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+
+from models.postprocess import mask_logits
+from models.postprocess import matrix_nms, soft_nms_linear
 
 OUT = Path(__file__).resolve().parent.parent / "src" / "runtime" / "kernels" / "__fixtures__"
 
@@ -49,14 +52,6 @@ def uniform(gen: torch.Generator, shape: tuple, lo: float, hi: float) -> torch.T
 # --- §5.1 steps 4-5 -----------------------------------------------------------------------------
 
 
-def mask_similarity(feat: torch.Tensor, queries: torch.Tensor) -> torch.Tensor:
-    """feat (P, P, C), queries (N, 16, C) -> logits (N, 4P, 4P)."""
-    n, p, c = queries.shape[0], feat.shape[0], feat.shape[2]
-    s = torch.einsum("nkc,yxc->nkyx", queries, feat) / math.sqrt(c)  # (N, 16, P, P)
-    # token k = 4a + b goes to (4y + a, 4x + b): (N, a, b, y, x) -> (N, y, a, x, b)
-    return s.reshape(n, 4, 4, p, p).permute(0, 3, 1, 4, 2).reshape(n, 4 * p, 4 * p)
-
-
 def similarity_cases(gen: torch.Generator) -> list:
     cases = []
     for n, p, c in [(0, 3, 8), (1, 3, 8), (3, 5, 24), (2, 2, 40)]:
@@ -69,7 +64,7 @@ def similarity_cases(gen: torch.Generator) -> list:
                 "c": c,
                 "feat": flat(feat),
                 "queries": flat(queries),
-                "logits": flat(mask_similarity(feat, queries)),
+                "logits": flat(mask_logits(queries, feat)),
             }
         )
     return cases
@@ -180,28 +175,6 @@ def semantic_cases(gen: torch.Generator) -> list:
 # --- §5.1 step 10 ----------------------------------------------------------------------------------
 
 
-def matrix_nms(masks, labels, scores, sigma=2.0, filter_thr=0.05, max_num=100):
-    """Gaussian Matrix NMS; returns (kept input indices, decayed scores), both in output order."""
-    n = scores.shape[0]
-    if n == 0:
-        return [], []
-    scores, order = torch.sort(scores, descending=True, stable=True)
-    flat_masks = masks[order].reshape(n, masks[0].numel()).float()
-    labels = labels[order]
-    inter = flat_masks @ flat_masks.T
-    area = flat_masks.sum(1)
-    iou = (inter / (area[:, None] + area[None, :] - inter)).triu(diagonal=1)
-    same = (labels[:, None] == labels[None, :]).triu(diagonal=1)
-    iou = iou * same  # (i, j): mask i scored above mask j, same label
-    comp = iou.max(0).values  # comp_i = max IoU of i with any higher-scored same-label mask
-    decay = torch.exp(-sigma * (iou**2 - comp[:, None] ** 2)).min(0).values
-    scores = scores * decay
-    keep = torch.nonzero(scores >= filter_thr)[:, 0]
-    scores, rank = torch.sort(scores[keep], descending=True, stable=True)
-    kept = order[keep[rank]][:max_num]
-    return kept.tolist(), scores[:max_num].tolist()
-
-
 def blob(gen: torch.Generator, h: int, w: int) -> torch.Tensor:
     """A random ellipse-ish binary mask."""
     cy, cx = (torch.rand(2, generator=gen) * torch.tensor([h, w])).tolist()
@@ -244,46 +217,6 @@ def matrix_nms_cases(gen: torch.Generator) -> list:
 
 
 # --- §4.6 step 5 -----------------------------------------------------------------------------------
-
-
-def soft_nms_linear(boxes, scores, labels, iou_threshold=0.5, min_score=1e-3):
-    """mmcv batched_nms + soft_nms(method='linear', offset=0): returns (input indices, scores)."""
-    n = scores.shape[0]
-    if n == 0:
-        return [], []
-    # batched_nms: offset each class so boxes of different classes never overlap.
-    boxes = boxes + (labels.to(boxes) * (boxes.max() + 1))[:, None]
-    boxes, scores, inds = boxes.clone(), scores.clone(), torch.arange(n)
-    areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-    count = n
-    i = 0
-    while i < count:
-        top = i
-        for pos in range(i + 1, count):
-            if scores[top] < scores[pos]:
-                top = pos
-        for t in (boxes, scores, inds, areas):
-            t[[i, top]] = t[[top, i]]
-        pos = i + 1
-        while pos < count:
-            w = (torch.minimum(boxes[i, 2], boxes[pos, 2]) - torch.maximum(boxes[i, 0], boxes[pos, 0])).clamp(
-                min=0
-            )
-            h = (torch.minimum(boxes[i, 3], boxes[pos, 3]) - torch.maximum(boxes[i, 1], boxes[pos, 1])).clamp(
-                min=0
-            )
-            inter = w * h
-            iou = inter / (areas[i] + areas[pos] - inter)
-            if iou >= iou_threshold:
-                scores[pos] *= 1 - iou
-            if scores[pos] < min_score:
-                for t in (boxes, scores, inds, areas):
-                    t[pos] = t[count - 1]
-                count -= 1
-            else:
-                pos += 1
-        i += 1
-    return inds[:count].tolist(), scores[:count].tolist()
 
 
 def soft_nms_cases(gen: torch.Generator) -> list:

@@ -249,7 +249,7 @@ class Oracle:
             "decode": dec,
             "boxes": b[keep],
             "labels": torch.tensor(labels, dtype=torch.long)[keep],
-            "scores": decayed,
+            "scores": torch.tensor(decayed),
         }
 
     def _grid_masks(
@@ -281,13 +281,12 @@ class Oracle:
         inside = (probs * masks).flatten(1).sum(1) / masks.flatten(1).sum(1).clamp(min=1)
         scores = scores0 * inside
         idx = torch.nonzero(nonempty).flatten()
-        keep, decayed = pp.matrix_nms(masks[idx], labels[idx], scores[idx])
-        keep, decayed = keep[: t.max_detections], decayed[: t.max_detections]
+        keep, decayed = pp.matrix_nms(masks[idx], labels[idx], scores[idx], max_num=t.max_detections)
         base.update(
             {
                 "masks": masks[idx][keep],
                 "labels": labels[idx][keep],
-                "scores": decayed,
+                "scores": torch.tensor(decayed),
                 "instances": idx[keep],
             }
         )

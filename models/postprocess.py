@@ -64,64 +64,74 @@ def mask_iou(masks: Tensor) -> Tensor:
 
 
 def matrix_nms(
-    masks: Tensor, labels: Tensor, scores: Tensor, sigma: float = 2.0, filter_thr: float = 0.05
-) -> tuple[Tensor, Tensor]:
-    """Gaussian Matrix NMS (spec §5.1 step 10): (kept indices, their decayed scores), by score."""
-    order, decayed = matrix_nms_scores(masks, labels, scores, sigma)
-    keep = decayed >= filter_thr
-    order, decayed = order[keep], decayed[keep]
-    resort = torch.argsort(decayed, descending=True, stable=True)
-    return order[resort], decayed[resort]
-
-
-def matrix_nms_scores(
-    masks: Tensor, labels: Tensor, scores: Tensor, sigma: float = 2.0
-) -> tuple[Tensor, Tensor]:
-    """Sort by score, then decay_j = min_i exp(-sigma (IoU_ij^2 - comp_i^2)) over higher-scored i."""
+    masks: Tensor,
+    labels: Tensor,
+    scores: Tensor,
+    sigma: float = 2.0,
+    filter_thr: float = 0.05,
+    max_num: int = 100,
+) -> tuple[list[int], list[float]]:
+    """Gaussian Matrix NMS; returns (kept input indices, decayed scores), both in output order."""
     n = scores.shape[0]
     if n == 0:
-        return torch.zeros(0, dtype=torch.long), scores
-    order = torch.argsort(scores, descending=True, stable=True)
-    iou = mask_iou(masks[order]).triu(diagonal=1)
-    same = (labels[order][:, None] == labels[order][None, :]).triu(diagonal=1)
-    decay_iou = iou * same
-    comp = decay_iou.max(0).values  # comp_i: max IoU of i with any higher-scored same-label mask
-    comp = comp[:, None].expand(n, n)
-    decay = torch.exp(-sigma * (decay_iou**2 - comp**2)).min(0).values
-    return order, scores[order] * decay
+        return [], []
+    scores, order = torch.sort(scores, descending=True, stable=True)
+    flat_masks = masks[order].reshape(n, masks[0].numel()).float()
+    labels = labels[order]
+    inter = flat_masks @ flat_masks.T
+    area = flat_masks.sum(1)
+    iou = (inter / (area[:, None] + area[None, :] - inter)).triu(diagonal=1)
+    same = (labels[:, None] == labels[None, :]).triu(diagonal=1)
+    iou = iou * same  # (i, j): mask i scored above mask j, same label
+    comp = iou.max(0).values  # comp_i = max IoU of i with any higher-scored same-label mask
+    decay = torch.exp(-sigma * (iou**2 - comp[:, None] ** 2)).min(0).values
+    scores = scores * decay
+    keep = torch.nonzero(scores >= filter_thr)[:, 0]
+    scores, rank = torch.sort(scores[keep], descending=True, stable=True)
+    kept = order[keep[rank]][:max_num]
+    return kept.tolist(), scores[:max_num].tolist()
 
 
 def soft_nms_linear(
-    boxes: Tensor, scores: Tensor, labels: Tensor, iou_thr: float = 0.5, min_score: float = 1e-3
-) -> tuple[Tensor, Tensor]:
-    """Class-aware linear soft-NMS (mmcv soft_nms, offset 0). Returns (indices, decayed scores)
-    in selection order (spec §4.6 step 5)."""
-    if boxes.shape[0] == 0:
-        return torch.zeros(0, dtype=torch.long), scores
-    shift = labels.double()[:, None] * (boxes.max().double() + 1)
-    b = boxes.double() + shift
-    s = scores.double().clone()
-    remaining = list(range(b.shape[0]))
-    kept: list[int] = []
-    kept_scores: list[float] = []
-    area = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    while remaining:
-        best = max(remaining, key=lambda i: (s[i].item(), -i))
-        remaining.remove(best)
-        kept.append(best)
-        kept_scores.append(s[best].item())
-        survivors = []
-        for i in remaining:
-            w = (torch.min(b[best, 2], b[i, 2]) - torch.max(b[best, 0], b[i, 0])).clamp(min=0)
-            h = (torch.min(b[best, 3], b[i, 3]) - torch.max(b[best, 1], b[i, 1])).clamp(min=0)
+    boxes: Tensor, scores: Tensor, labels: Tensor, iou_threshold: float = 0.5, min_score: float = 1e-3
+) -> tuple[list[int], list[float]]:
+    """mmcv batched_nms + soft_nms(method='linear', offset=0): returns (input indices, scores)."""
+    n = scores.shape[0]
+    if n == 0:
+        return [], []
+    # batched_nms: offset each class so boxes of different classes never overlap.
+    boxes = boxes + (labels.to(boxes) * (boxes.max() + 1))[:, None]
+    boxes, scores, inds = boxes.clone(), scores.clone(), torch.arange(n)
+    areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    count = n
+    i = 0
+    while i < count:
+        top = i
+        for pos in range(i + 1, count):
+            if scores[top] < scores[pos]:
+                top = pos
+        for t in (boxes, scores, inds, areas):
+            t[[i, top]] = t[[top, i]]
+        pos = i + 1
+        while pos < count:
+            w = (torch.minimum(boxes[i, 2], boxes[pos, 2]) - torch.maximum(boxes[i, 0], boxes[pos, 0])).clamp(
+                min=0
+            )
+            h = (torch.minimum(boxes[i, 3], boxes[pos, 3]) - torch.maximum(boxes[i, 1], boxes[pos, 1])).clamp(
+                min=0
+            )
             inter = w * h
-            iou = inter / (area[best] + area[i] - inter)
-            if iou >= iou_thr:  # mmcv's soft_nms compares with >= (the spec's prose says >)
-                s[i] = s[i] * (1 - iou)
-            if s[i] >= min_score:
-                survivors.append(i)
-        remaining = survivors
-    return torch.tensor(kept, dtype=torch.long), torch.tensor(kept_scores, dtype=torch.float32)
+            iou = inter / (areas[i] + areas[pos] - inter)
+            if iou >= iou_threshold:
+                scores[pos] *= 1 - iou
+            if scores[pos] < min_score:
+                for t in (boxes, scores, inds, areas):
+                    t[pos] = t[count - 1]
+                count -= 1
+            else:
+                pos += 1
+        i += 1
+    return inds[:count].tolist(), scores[:count].tolist()
 
 
 def semantic_map(probs: Tensor, labels: Tensor, scores: Tensor, num_classes: int) -> Tensor:
