@@ -30,7 +30,7 @@ from .checkpoint import CheckpointError, load_checkpoint
 from .config import NAMED_CONFIGS, TaskConfig, UfoVitConfig, named_config, official_tasks
 from .graphs import DecoderGraph, FullEncoderGraph, GridEncoderGraph, TextEncoderGraph, kv_names
 from .oracle import IMAGE_MEAN, IMAGE_STD, MASK_TOKENS
-from .presets import build_vocab, micro_config, micro_tasks, tiny_config, tiny_tasks
+from .presets import TINY_IMAGE_SIZE, build_vocab, micro_config, micro_tasks, tiny_config, tiny_tasks
 from .tokenizer import Tokenizer, VocabError
 from .ufo_vit import UFOViT, init_weights
 
@@ -58,7 +58,7 @@ def _official(name: str) -> Preset:
 
 PRESETS: dict[str, Preset] = {
     **{name: _official(name) for name in NAMED_CONFIGS},
-    "ufo-tiny": Preset(tiny_config, tiny_tasks, lambda: build_vocab(2 * 448)),
+    "ufo-tiny": Preset(tiny_config, tiny_tasks, lambda: build_vocab(2 * TINY_IMAGE_SIZE)),
     "micro": Preset(micro_config, micro_tasks, lambda: build_vocab(128)),
 }
 
