@@ -186,7 +186,8 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     shutil.rmtree(args.out, ignore_errors=True)
     w = Writer(args.out)
-    preset = PRESETS["micro" if args.micro else args.preset]
+    preset_name = "micro" if args.micro else args.preset
+    preset = PRESETS[preset_name]
     if args.bert_like_vocab:
         tok = Tokenizer.from_tokens(bert_like_vocab())
     else:
@@ -203,11 +204,11 @@ def main(argv: list[str] | None = None) -> None:
         init_weights(model, random_seed)
         dtypes = ["fp32", "q4", "fp16"] if args.micro else ["fp32"]
         export_package(
-            model, tok, tasks, args.out / "package", dtypes, args.preset, force=True, log=lambda _: None
+            model, tok, tasks, args.out / "package", dtypes, preset_name, force=True, log=lambda _: None
         )
         package = "package"
     else:
-        model = load_checkpoint(args.checkpoint, cfg, args.preset)
+        model = load_checkpoint(args.checkpoint, cfg, preset_name)
         package = str(args.package)
     oracle = Oracle(model, tok, tasks)
     golden: dict[str, object] = {

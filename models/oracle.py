@@ -120,8 +120,9 @@ class Oracle:
         assert enc.grid_kv is not None
         layers = self.cfg.window_layers
         g = enc.grid_kv[0][0].shape[0]
+        # "background" is the no-object answer of detection and instances; where the task lists it
+        # as a class (this project's semantic segmentation) it is an answer like any other.
         first_pieces = {self.tok.encode(name)[0] for name in t.classes}
-        background = self.tok.vocab.get("background")
         active = torch.arange(g)
         past = list(enc.grid_kv)
         inp = torch.full((g, 1), self.cls)
@@ -140,7 +141,7 @@ class Oracle:
             past = [(torch.cat([pk, k], 2), torch.cat([pv, v], 2)) for (pk, pv), (k, v) in zip(past, new)]
             keep = nxt != self.sep
             if prune and step == 0:
-                is_class = torch.tensor([int(i) in first_pieces and int(i) != background for i in nxt])
+                is_class = torch.tensor([int(i) in first_pieces for i in nxt])
                 keep &= is_class
             out.steps = step + 1
             if not bool(keep.any()):
@@ -216,7 +217,7 @@ class Oracle:
         for g in order:
             parts = self.tok.decode(dec.ids[g]).split(",")
             label = names.get(parts[0].strip())
-            if label is None or parts[0].strip() == "background":
+            if label is None:
                 continue
             if need_masks and sum(i == self.mask_id for i in dec.ids[g]) != MASK_TOKENS:
                 continue

@@ -211,7 +211,7 @@ export async function benchGridDecode(
   );
   const options = {
     start: tok.cls, end: tok.sep, mask: tok.mask, maxLength: t.maxLength, states: cpuMasks(config.model.embedDim, config.mask.tokens).states(),
-    firstToken: (id: number) => first.has(id) && id !== tok.background,
+    firstToken: (id: number) => first.has(id),
   };
   const rows: GridDecodeBench['rows'] = [];
   let identical = true;

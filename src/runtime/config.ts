@@ -66,7 +66,6 @@ export interface TokenIds {
   mask: number;
   dec: number;
   enc: number;
-  background: number | null;
 }
 
 export interface PackageFile {
@@ -241,7 +240,6 @@ export function parseConfig(json: unknown, source = 'config.json'): PackageConfi
   const tokens: TokenIds = {
     pad: t.int('pad'), unk: t.int('unk'), cls: t.int('cls'), sep: t.int('sep'), comma: t.int('comma'),
     mask: t.int('mask'), dec: t.int('dec'), enc: t.int('enc'),
-    background: t.has('background') ? t.int('background') : null,
   };
   const p = r.obj_('preprocess');
   const mk = r.obj_('mask');

@@ -238,9 +238,10 @@ export class EngineModel implements UfoModel {
     const tok = this.config.tokens;
     let firstToken: ((id: number) => boolean) | null = null;
     if (t.grid) {
-      // Spec §7: after step 0 only answers that can name a class stay in the batch.
+      // Spec §7: after step 0 only answers that can name a class stay in the batch. "background"
+      // (detection's no-object answer) is kept only where the task lists it as a class.
       const first = new Set(t.classes.map((c) => this.pkg.tokenizer.encode(c)[0]!));
-      firstToken = (id) => first.has(id) && id !== tok.background;
+      firstToken = (id) => first.has(id);
     }
     const result = await decodeBatch(await this.stepper(t), prefix, {
       count, start: tok.cls, end: tok.sep, mask: tok.mask, maxLength: t.maxLength,
@@ -257,7 +258,7 @@ export class EngineModel implements UfoModel {
     const parts = this.pkg.tokenizer.decode(ids).split(',');
     const name = parts[0]!.trim();
     const label = t.classes.indexOf(name);
-    return label < 0 || name === 'background' ? null : { label, parts };
+    return label < 0 ? null : { label, parts };
   }
 
   private box(b: XYXY, e: ImageEntry): Box {

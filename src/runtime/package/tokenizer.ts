@@ -29,7 +29,7 @@ export interface UfoTokenizer {
 
 const TOKEN_ROLES: readonly [keyof TokenIds, string][] = [
   ['pad', '[PAD]'], ['unk', '[UNK]'], ['cls', '[CLS]'], ['sep', '[SEP]'], ['comma', ','],
-  ['mask', '<MASK>'], ['dec', '[DEC]'], ['enc', '[ENC]'], ['background', 'background'],
+  ['mask', '<MASK>'], ['dec', '[DEC]'], ['enc', '[ENC]'],
 ];
 
 function asObject(json: unknown, file: string): Record<string, unknown> {
