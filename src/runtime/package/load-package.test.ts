@@ -131,8 +131,8 @@ describe('loading ufo-tiny', () => {
     const byFile = checkProgress(events);
     expect([...byFile.keys()].sort()).toEqual([...q4Files].sort());
     expect(events.filter((e) => e.status === 'done').every((e) => e.status === 'done' && !e.cached)).toBe(true);
-    // The 5.6 MB weights arrive in several chunks, each reported.
-    expect(byFile.get('onnx/weights_q4.bin')!.filter((e) => e.status === 'progress').length).toBeGreaterThan(2);
+    // The 1.3 MB weights arrive in more than one chunk, each reported.
+    expect(byFile.get('onnx/weights_q4.bin')!.filter((e) => e.status === 'progress').length).toBeGreaterThan(1);
   });
 
   test('fp32 when asked; an absent dtype lists the ones the package has', async () => {
@@ -255,12 +255,13 @@ describe('broken packages', () => {
   test('a tokenizer that contradicts config.json fails before the weights are read', async () => {
     const dir = await copyPackage();
     const cfg = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
+    const maskId: number = cfg.tokens.mask;
     cfg.tokens.mask = 4;
     await writeFile(join(dir, 'config.json'), JSON.stringify(cfg));
     const events: LoadProgress[] = [];
     const err = await failure(loadPackage({ kind: 'path', path: dir }, { onProgress: (e) => events.push(e) }));
     expect(err).toBeInstanceOf(PackageError);
-    expect(err.message).toMatch(/tokens\.mask is 4, but tokenizer\.json gives "<MASK>" the id 993/);
+    expect(err.message).toContain(`tokens.mask is 4, but tokenizer.json gives "<MASK>" the id ${maskId}`);
     expect(events.filter((e) => e.status === 'initiate').map((e) => 'file' in e && e.file).sort()).toEqual(['tokenizer.json', 'tokenizer_config.json']);
   });
 
