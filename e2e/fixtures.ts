@@ -71,8 +71,20 @@ export function overlayPixel(page: Page, x: number, y: number): Promise<number[]
 export async function runMode(page: Page, mode: string): Promise<void> {
   await page.getByRole('radio', { name: mode }).check();
   const button = page.getByRole('button', { name: `Run ${mode}` });
+  // Disabled while it runs, enabled when done. The page itself records the disabled phase: a small
+  // model can finish before a poll from here would see it.
+  await button.evaluate((b) => {
+    (window as unknown as { ranOnce: Promise<void> }).ranOnce = new Promise<void>((resolve) => {
+      const observer = new MutationObserver(() => {
+        if ((b as HTMLButtonElement).disabled) {
+          observer.disconnect();
+          resolve();
+        }
+      });
+      observer.observe(b, { attributes: true, attributeFilter: ['disabled'] });
+    });
+  });
   await button.click();
-  // Disabled while it runs (React renders that a moment after the click), enabled when done.
-  await expect(button).toBeDisabled();
+  await page.evaluate(() => (window as unknown as { ranOnce: Promise<void> }).ranOnce);
   await expect(button).toBeEnabled({ timeout: 240_000 });
 }
