@@ -7,7 +7,9 @@
 Every step draws one batch of scenes (scene i of stream --seed, so data never depends on worker
 timing) and sums the losses of every task on it: token cross-entropy over the answer, plus
 BCE + Dice on the retrieved masks (spec §5: <MASK> states . image features, 4x4 shuffle).
-Losses go to stdout and runs/<out>/log.jsonl; checkpoints to runs/<out>/last.pt.
+Losses go to stdout and runs/<out>/log.jsonl, with held-out progress every --val-every steps
+(models/validation.py: class accuracy, box error, mask IoU on scenes no training or evaluation uses);
+checkpoints to runs/<out>/last.pt.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from .scenes import generate_scene
 from .tokenizer import Tokenizer
 from .export import PRESETS
 from .ufo_vit import KV, UFOViT, ViTUFO, init_weights
+from .validation import VAL_SCENES, VAL_SEED, HeldOutProbe
 
 
 @dataclass(frozen=True)
@@ -220,7 +223,14 @@ class Trainer:
         sel = (labels == self.mask_id).to(self.device)
         return hidden[sel].reshape(-1, MASK_TOKENS, hidden.shape[-1])
 
-    def grid_loss(self, task: str, batch: list[dict[str, object]]) -> dict[str, Tensor]:
+    def grid_forward(
+        self, task: str, batch: list[dict[str, object]]
+    ) -> tuple[Tensor, Tensor, Tensor, list[int], list[Tensor]]:
+        """Teacher-forced answers at every sampled grid point of a grid task.
+
+        Returns the hidden states and labels (N, T) of the answers, the image features, and for every
+        answer with <MASK>s the index of its image and its target mask.
+        """
         t = self.tasks[task]
         geo = self.net.geometry(t.image_size, t.grid_per_window)
         text_kv, pad = self.text(task, batch)
@@ -241,33 +251,44 @@ class Trainer:
         hidden, _ = self.net.decode(
             inputs_ids.to(self.device), 0, [(k[idx], v[idx]) for k, v in prefix], self.net.cfg.window_layers
         )
+        return hidden, labels, feat, images, masks
+
+    def grid_loss(self, task: str, batch: list[dict[str, object]]) -> dict[str, Tensor]:
+        hidden, labels, feat, images, masks = self.grid_forward(task, batch)
         out = {f"{task}/ce": self.answer_loss(hidden, labels)}
         if masks:
-            out[f"{task}/mask"] = self.retrieval_loss(hidden, labels, feat, images, masks)
+            logits = self.retrieval_logits(hidden, labels, feat, images)
+            out[f"{task}/mask"] = mask_loss(logits, torch.stack(masks).to(self.device))
         return out
 
-    def retrieval_loss(
-        self, hidden: Tensor, labels: Tensor, feat: Tensor, images: list[int], masks: list[Tensor]
-    ) -> Tensor:
+    def retrieval_logits(self, hidden: Tensor, labels: Tensor, feat: Tensor, images: list[int]) -> Tensor:
+        """Mask logits (n, 4P, 4P) of every answer with <MASK>s, against the features of its image."""
         queries = self.mask_queries(hidden, labels).float()  # (n, 16, C)
         img = feat[torch.tensor(images, device=self.device)].float()  # (n, P, P, C)
         n, p, c = img.shape[0], img.shape[1], img.shape[3]
         sim = queries @ img.reshape(n, p * p, c).transpose(1, 2) / c**0.5  # (n, 16, P*P)
         side = int(MASK_TOKENS**0.5)
         # The 4x4 shuffle of spec §5.1: M[4y + a, 4x + b] = S[4a + b, y, x] (as postprocess.mask_logits).
-        logits = sim.reshape(n, side, side, p, p).permute(0, 3, 1, 4, 2).reshape(n, side * p, side * p)
-        return mask_loss(logits, torch.stack(masks).to(self.device))
+        return sim.reshape(n, side, side, p, p).permute(0, 3, 1, 4, 2).reshape(n, side * p, side * p)
 
-    def refer_loss(self, task: str, key: str, batch: list[dict[str, object]]) -> dict[str, Tensor]:
+    def refer_forward(
+        self, task: str, key: str, batch: list[dict[str, object]]
+    ) -> tuple[Tensor, Tensor, Tensor]:
+        """Teacher-forced answers of a referring task or caption: hidden states, labels, image features."""
         t = self.tasks[task]
         geo = self.net.geometry(t.image_size)
         text_kv, pad = self.text(task, batch)
         feat, image_kv, _ = self.net.encode_image(self.pixels(batch, "refer_pixels"), text_kv, geo, pad)
         inputs_ids, labels = pad_sequences([s[key] for s in batch], self.cls, self.pad)  # type: ignore[misc]
         hidden, _ = self.net.decode(inputs_ids.to(self.device), 0, image_kv, tuple(range(self.net.cfg.depth)))
+        return hidden, labels, feat
+
+    def refer_loss(self, task: str, key: str, batch: list[dict[str, object]]) -> dict[str, Tensor]:
+        hidden, labels, feat = self.refer_forward(task, key, batch)
         out = {f"{task}/ce": self.answer_loss(hidden, labels)}
-        if t.kind == "refer-mask":
-            out[f"{task}/mask"] = self.retrieval_loss(hidden, labels, feat, list(range(len(batch))), [s["res_mask"] for s in batch])  # type: ignore[misc]
+        if self.tasks[task].kind == "refer-mask":
+            logits = self.retrieval_logits(hidden, labels, feat, list(range(len(batch))))
+            out[f"{task}/mask"] = mask_loss(logits, torch.stack([s["res_mask"] for s in batch]).to(self.device))  # type: ignore[misc]
         return out
 
     def losses(self, batch: list[dict[str, object]]) -> dict[str, Tensor]:
@@ -306,6 +327,8 @@ def train(
     budget_min: float | None = None,
     log_every: int = 20,
     preset: str = "ufo-tiny",
+    val_every: int = 100,
+    save_every: int = 500,
 ) -> UFOViT:
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     torch.backends.cuda.matmul.allow_tf32 = True
@@ -324,6 +347,10 @@ def train(
         print(f"resumed at step {step}")
     trainer = Trainer(model, tok, tasks, device)
     side = tasks["detection"].grid_side(model.cfg)
+    probe = HeldOutProbe(
+        trainer,
+        [make_sample(VAL_SEED, i, tok, tasks, side, model.cfg.patch_size, sched) for i in range(VAL_SCENES)],
+    )
     stream = SceneStream(TRAIN_SEED, step * sched.batch, tok, tasks, side, model.cfg.patch_size, sched)
     loader = DataLoader(
         stream,
@@ -364,7 +391,8 @@ def train(
             per_step = (time.time() - started) / step
             sched = Schedule(**{**asdict(sched), "steps": min(sched.steps, int(budget_min * 60 / per_step))})
             print(json.dumps({"schedule_steps": sched.steps, "s_per_step": per_step}), flush=True)
-        if step % log_every == 0 or step == sched.steps:
+        probing = bool(val_every) and (step % val_every == 0 or step == sched.steps)
+        if step % log_every == 0 or step == sched.steps or probing:
             since = step - last_logged
             # data_s: time spent waiting for scenes; the rest of s_per_step is the model.
             record = {
@@ -375,11 +403,13 @@ def train(
                 "data_s": waited / since,
                 **{k: round(float(v), 4) for k, v in losses.items()},
             }
+            if probing:
+                record.update({k: round(v, 4) for k, v in probe.measure().items()})
             t0, waited, last_logged = time.time(), 0.0, step
             print(json.dumps(record), flush=True)
             log.write(json.dumps(record) + "\n")
             log.flush()
-        if step % 500 == 0 or step == sched.steps:
+        if step % save_every == 0 or step == sched.steps:
             torch.save(
                 {
                     "state_dict": model.state_dict(),
@@ -406,11 +436,28 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--time-budget", type=float, help="minutes: size the step count to finish in time")
+    ap.add_argument("--save-every", type=int, default=500, help="steps between checkpoints (last.pt)")
+    ap.add_argument(
+        "--val-every",
+        type=int,
+        default=100,
+        help="steps between held-out probes (models/validation.py); 0: none",
+    )
     args = ap.parse_args(argv)
     sched = SCHEDULES[args.schedule or ("gpu" if torch.cuda.is_available() else "cpu")]
     if args.steps:
         sched = Schedule(**{**asdict(sched), "steps": args.steps})
-    model = train(args.out, sched, args.seed, args.resume, args.workers, args.time_budget, preset=args.preset)
+    model = train(
+        args.out,
+        sched,
+        args.seed,
+        args.resume,
+        args.workers,
+        args.time_budget,
+        preset=args.preset,
+        val_every=args.val_every,
+        save_every=args.save_every,
+    )
     torch.save(
         {"state_dict": model.state_dict(), "schedule": asdict(sched), "seed": args.seed},
         args.out / "ufo-tiny.pth",

@@ -1,0 +1,101 @@
+"""models.train_tiny on the micro preset: reproducible from a seed, resumes after a crash, logs losses
+and held-out progress that agrees with the oracle's own decoding."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from models import train_tiny as tt
+from models import targets as tg
+from models.oracle import Oracle
+from models.scenes import generate_scene
+from models.validation import HeldOutProbe
+
+SCHED = tt.Schedule(steps=4, batch=2, lr=1e-3, warmup=1, grid_negatives=2, semantic_points=2)
+
+
+def run(out: Path, resume: bool = False) -> dict[str, torch.Tensor]:
+    model = tt.train(
+        out, SCHED, seed=3, resume=resume, workers=0, log_every=1, preset="micro", val_every=2, save_every=2
+    )
+    return model.state_dict()
+
+
+def test_same_seed_same_weights_and_resume_after_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = run(tmp_path / "whole")
+    assert all(torch.equal(v, w) for v, w in zip(whole.values(), run(tmp_path / "again").values()))
+
+    losses = tt.Trainer.losses
+    calls = 0
+
+    def crash_on_step_three(self: tt.Trainer, batch: list[dict[str, object]]) -> dict[str, torch.Tensor]:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise KeyboardInterrupt  # as a user stopping the run; last.pt holds step 2
+        return losses(self, batch)
+
+    monkeypatch.setattr(tt.Trainer, "losses", crash_on_step_three)
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path / "crashed")
+    monkeypatch.setattr(tt.Trainer, "losses", losses)
+    assert torch.load(tmp_path / "crashed" / "last.pt")["step"] == 2
+    resumed = run(tmp_path / "crashed", resume=True)
+    assert all(torch.equal(v, w) for v, w in zip(whole.values(), resumed.values()))
+
+
+def test_log_has_every_loss_and_the_held_out_probe(tmp_path: Path) -> None:
+    run(tmp_path)
+    records = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in records] == [1, 2, 3, 4]
+    tasks = (
+        "detection",
+        "instance_segmentation",
+        "semantic_segmentation",
+        "grounding",
+        "referring_segmentation",
+        "caption",
+    )
+    for r in records:
+        assert all(r[f"{t}/ce"] > 0 for t in tasks)
+    probed = [r for r in records if "val/class_acc" in r]
+    assert [r["step"] for r in probed] == [2, 4]
+    for r in probed:
+        assert 0 <= r["val/class_acc"] <= 1 and 0 <= r["val/mask_iou"] <= 1 and 0 <= r["val/box_l1"] <= 1
+
+
+def test_probe_class_accuracy_matches_the_oracles_greedy_decoding() -> None:
+    """The probe reads the class token teacher-forced; the oracle decodes it. They must agree."""
+    model, tok, tasks = tt.build(5, "micro")
+    model.eval()
+    trainer = tt.Trainer(model, tok, tasks, torch.device("cpu"))
+    side = tasks["detection"].grid_side(model.cfg)
+    seed, count = 555, 6
+    samples = [tt.make_sample(seed, i, tok, tasks, side, model.cfg.patch_size, SCHED) for i in range(count)]
+    probe = HeldOutProbe(trainer, samples)
+    # An untrained model never answers a class first, which would make any agreement trivial. Point
+    # the (tied) "circle" embedding along the mean first hidden state, so the model answers "circle"
+    # at most points: right at circles' grid points, wrong elsewhere.
+    with torch.no_grad():
+        hidden = trainer.grid_forward("detection", samples)[0][:, 0]
+        direction = hidden.mean(0) - hidden.mean()
+        model.backbone.embed.word_embeddings.weight[tok.id("circle")] = 50 * direction / direction.norm()
+    oracle = Oracle(model, tok, tasks)
+    hits = owners = 0
+    for i in range(count):
+        scene = generate_scene(seed, i)
+        enc = oracle.encode(
+            "detection", oracle.pixels("detection", scene.image), oracle.prompt_ids("detection")
+        )
+        decoded = oracle.decode_grid("detection", enc, prune=False)
+        for g, o in tg.assign_objects(scene.objects, scene.width, scene.height, side).items():
+            owners += 1
+            hits += decoded.ids[g][0] == tok.encode(scene.objects[o].class_name)[0]
+    assert 0 < hits < owners
+    assert probe.measure()["val/class_acc"] == pytest.approx(hits / owners)
