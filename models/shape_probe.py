@@ -38,7 +38,7 @@ def patch_labels(seed: int, index: int, labels: str, patches: int, size: int) ->
         label_map = scene.semantic.astype(np.int64)
     else:
         label_map = np.zeros(scene.semantic.shape, np.int64)
-        for obj in scene.objects:  # visible masks: later objects never hide earlier labels wrongly
+        for obj in scene.objects:  # visible masks never overlap, so the order does not matter
             label_map[obj.mask] = 1 + COLOR_WORDS.index(obj.color)
     centre = (np.arange(patches) + 0.5) / patches
     ys, xs = (centre * scene.height).astype(int), (centre * scene.width).astype(int)

@@ -347,9 +347,16 @@ def train(
         print(f"resumed at step {step}")
     trainer = Trainer(model, tok, tasks, device)
     side = tasks["detection"].grid_side(model.cfg)
-    probe = HeldOutProbe(
-        trainer,
-        [make_sample(VAL_SEED, i, tok, tasks, side, model.cfg.patch_size, sched) for i in range(VAL_SCENES)],
+    probe = (
+        HeldOutProbe(
+            trainer,
+            [
+                make_sample(VAL_SEED, i, tok, tasks, side, model.cfg.patch_size, sched)
+                for i in range(VAL_SCENES)
+            ],
+        )
+        if val_every
+        else None
     )
     stream = SceneStream(TRAIN_SEED, step * sched.batch, tok, tasks, side, model.cfg.patch_size, sched)
     loader = DataLoader(
@@ -403,7 +410,7 @@ def train(
                 "data_s": waited / since,
                 **{k: round(float(v), 4) for k, v in losses.items()},
             }
-            if probing:
+            if probe and probing:
                 record.update({k: round(v, 4) for k, v in probe.measure().items()})
             t0, waited, last_logged = time.time(), 0.0, step
             print(json.dumps(record), flush=True)
