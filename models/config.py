@@ -25,6 +25,10 @@ class UfoVitConfig:
     global_layers: tuple[int, ...] = (2, 5, 8, 11)  # the rest use window attention
     mean_layers: tuple[int, ...] = (12, 13, 14, 15, 16, 17)  # averaged into the output hidden state
     patch_size: int = 16
+    # Widths of the conv stem's stages (each halves the resolution) before the patch projection;
+    # () is the official single patch_size x patch_size projection. A conv stem gives a model trained from scratch the
+    # locality prior a pretrained ViT brings (UFO-Tiny; see its card).
+    stem_channels: tuple[int, ...] = ()
     window_size: int = 14  # in patches
     pos_grid: int = 70  # side of the learned pos-embed grid (model img_size / patch)
     vocab_size: int = 30525  # rows of the tied word embedding
@@ -40,6 +44,10 @@ class UfoVitConfig:
                 raise ValueError(f"layer index {i} is outside 0..{self.depth - 1}")
         if not self.mean_layers:
             raise ValueError("mean_layers must name at least one layer")
+        if self.patch_size % 2 ** len(self.stem_channels):
+            raise ValueError(
+                f"patch_size {self.patch_size} is not a multiple of 2 ** {len(self.stem_channels)} (the stem stages)"
+            )
 
     @property
     def head_dim(self) -> int:
@@ -86,7 +94,7 @@ def named_config(name: str, **overrides: object) -> UfoVitConfig:
     if unknown:
         raise KeyError(f"unknown config fields: {', '.join(sorted(unknown))}")
     base.update(overrides)
-    for key in ("global_layers", "mean_layers"):
+    for key in ("global_layers", "mean_layers", "stem_channels"):
         base[key] = tuple(base[key])  # type: ignore[arg-type]
     return UfoVitConfig(**base)  # type: ignore[arg-type]
 

@@ -206,6 +206,10 @@ def tiny_config(vocab_size: int) -> UfoVitConfig:
         global_layers=(1, 3),
         mean_layers=(4, 5),
         patch_size=16,
+        # A from-scratch ViT's 16 px patch projection learned colours but not shapes within the CPU
+        # budget; with this stem the shape probe reached 55% in 200 steps where the plain one stayed
+        # at chance (20%) for 400 (see the card).
+        stem_channels=(32, 64, 96, 128),
         window_size=TINY_IMAGE_SIZE // 16,
         pos_grid=TINY_IMAGE_SIZE // 16,
         vocab_size=vocab_size,

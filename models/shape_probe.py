@@ -24,6 +24,7 @@ from torch import Tensor
 from .oracle import resize_image
 from .presets import COLOR_WORDS, SEMANTIC_CLASSES
 from .scenes import generate_scene
+from .targets import patch_centre_labels
 from .train_tiny import Schedule, Trainer, build, lr_at
 
 TASK = "semantic_segmentation"
@@ -40,9 +41,7 @@ def patch_labels(seed: int, index: int, labels: str, patches: int, size: int) ->
         label_map = np.zeros(scene.semantic.shape, np.int64)
         for obj in scene.objects:  # visible masks never overlap, so the order does not matter
             label_map[obj.mask] = 1 + COLOR_WORDS.index(obj.color)
-    centre = (np.arange(patches) + 0.5) / patches
-    ys, xs = (centre * scene.height).astype(int), (centre * scene.width).astype(int)
-    return resize_image(scene.image, size, "bilinear"), torch.from_numpy(label_map[ys][:, xs])
+    return resize_image(scene.image, size, "bilinear"), patch_centre_labels(label_map, patches)
 
 
 def probe(

@@ -32,6 +32,17 @@ class GridTargets:
     masks: list[np.ndarray]  # per point whose answer has <MASK>s: the target mask (H, W) bool
 
 
+def patch_centre_labels(label_map: np.ndarray, patches: int) -> Tensor:
+    """The label under each patch centre of a (patches x patches) grid over the image: (P, P) int64.
+
+    The dense class target of train_tiny's patch-class loss and of models.shape_probe.
+    """
+    height, width = label_map.shape
+    centre = (np.arange(patches) + 0.5) / patches
+    ys, xs = (centre * height).astype(int), (centre * width).astype(int)
+    return torch.from_numpy(label_map[ys][:, xs].astype(np.int64))
+
+
 def box_bins(
     box: tuple[float, float, float, float], width: int, height: int, ref: tuple[float, float], num_bins: int
 ) -> list[int]:

@@ -41,12 +41,28 @@ class BertEmbeddings(nn.Module):
 
 
 class PatchEmbed(nn.Module):
+    """Pixels to patch tokens: the official strided projection, after an optional conv stem.
+
+    Each stem stage halves the resolution (3x3 stride 2) and then mixes neighbours (3x3 stride 1).
+    """
+
     def __init__(self, cfg: UfoVitConfig) -> None:
         super().__init__()
-        self.projection = nn.Conv2d(3, cfg.embed_dim, cfg.patch_size, stride=cfg.patch_size)
+        widths = (3, *cfg.stem_channels)
+        self.stem = nn.ModuleList(
+            nn.Sequential(
+                nn.Conv2d(a, b, 3, stride=2, padding=1), nn.GELU(), nn.Conv2d(b, b, 3, padding=1), nn.GELU()
+            )
+            for a, b in zip(widths, widths[1:])
+        )
+        stride = cfg.patch_size // 2 ** len(self.stem)
+        self.projection = nn.Conv2d(widths[-1], cfg.embed_dim, stride, stride=stride)
 
     def forward(self, pixels: Tensor) -> Tensor:
-        return self.projection(pixels).permute(0, 2, 3, 1)  # (B, P, P, C)
+        x = pixels
+        for stage in self.stem:
+            x = stage(x)
+        return self.projection(x).permute(0, 2, 3, 1)  # (B, P, P, C)
 
 
 class Attention(nn.Module):
@@ -232,15 +248,17 @@ class ViTUFO(nn.Module):
         geo: Geometry,
         text_pad: Tensor | None = None,
         keep_inputs: bool = False,
+        patches: Tensor | None = None,
     ) -> tuple[Tensor, list[KV], list[Tensor]]:
         """Image patches through every layer (spec §1.5).
 
-        Returns the mean of the mean-layer outputs (B, P, P, C), each layer's image (k, v) —
+        `patches`, if given, is `self.patch_embed(pixels)` computed by the caller: training embeds a
+        batch once and runs it under every task's prompt. Returns the mean of the mean-layer outputs (B, P, P, C), each layer's image (k, v) —
         (B*W, h, S*S, d) for window layers, (B, h, P*P, d) for global ones — and, if asked, each
         layer's input map (B, P, P, C) for grid sampling.
         """
         cfg = self.cfg
-        x = self.patch_embed(pixels) + geo.pos_embed
+        x = (self.patch_embed(pixels) if patches is None else patches) + geo.pos_embed
         b, p = x.shape[0], geo.patches
         mask = _key_mask(text_pad)
         acc = torch.zeros_like(x)
@@ -494,4 +512,5 @@ def init_weights(model: UFOViT, seed: int) -> None:
                 param.copy_(torch.randn(param.shape, generator=gen) * 0.02)
             else:
                 fan_in = math.prod(param.shape[1:])
-                param.copy_(torch.randn(param.shape, generator=gen) / math.sqrt(fan_in))
+                gain = 2.0 if ".stem." in name else 1.0  # He init: the stem's GELUs halve the variance
+                param.copy_(torch.randn(param.shape, generator=gen) * math.sqrt(gain / fan_in))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,27 @@ def test_incremental_decoding_equals_one_teacher_forced_pass() -> None:
             past = [(torch.cat([pk, k], 2), torch.cat([pv, v], 2)) for (pk, pv), (k, v) in zip(past, new)]
             steps.append(h)
     assert torch.allclose(torch.cat(steps, 1), full, atol=1e-5)
+
+
+def test_conv_stem_makes_patch_tokens_on_the_patch_grid() -> None:
+    """UFO-Tiny's stem: two stride-2 stages and a stride-2 projection still give one token per 8 px."""
+    cfg = dataclasses.replace(micro_config(50), stem_channels=(4, 8))
+    model = UFOViT(cfg)
+    init_weights(model, 0)
+    net = model.backbone
+    assert [n for n, _ in net.patch_embed.named_parameters()][0] == "stem.0.0.weight"
+    pixels = torch.randn(2, 3, 64, 64)
+    geo = net.geometry(64)
+    text = net.encode_text(torch.tensor([[1, 2, 3]]))
+    text = [(k.expand(2, -1, -1, -1), v.expand(2, -1, -1, -1)) for k, v in text]
+    with torch.no_grad():
+        tokens = net.patch_embed(pixels)
+        feat = net.encode_image(pixels, text, geo)[0]
+        given = net.encode_image(torch.empty(0), text, geo, patches=tokens)[0]
+    assert tokens.shape == (2, 8, 8, cfg.embed_dim)
+    assert torch.equal(feat, given)
+
+
+def test_a_stem_deeper_than_the_patch_allows_is_refused() -> None:
+    with pytest.raises(ValueError, match="patch_size 8 is not a multiple of 2 \\*\\* 4"):
+        dataclasses.replace(micro_config(50), stem_channels=(4, 8, 16, 32))
