@@ -2,6 +2,7 @@
 
     python -m models.shape_probe --labels class --steps 400     # shapes: background + 5 classes
     python -m models.shape_probe --labels color --steps 100     # colours: background + 6 colours
+    python -m models.shape_probe --stem none                    # the official patch projection
 
 The diagnostic behind UFO-Tiny's quality gap. It trains the image encoder alone (semantic
 segmentation prompt) to name the label at each patch centre, scoring the image features against the
@@ -9,6 +10,10 @@ word embeddings of the label names (the same dot product mask retrieval uses, so
 and prints the held-out accuracy on foreground patches every --every steps. Chance is 1/5 for
 classes and 1/6 for colours. Scenes are drawn once into a pool (--pool) so the steps measure the
 model, not the scene generator.
+
+It is why UFO-Tiny has a conv stem: with the official 16 px patch projection (`--stem none`) shape
+accuracy stayed at chance for 400 steps and reached 0.36 after 1500; with the stem it passes 0.5
+within about 200 steps. Colours are learned at once either way.
 """
 
 from __future__ import annotations
@@ -53,10 +58,11 @@ def probe(
     pool: int = 1500,
     every: int = 100,
     seed: int = 0,
+    stem: tuple[int, ...] | None = None,
 ) -> list[tuple[int, float]]:
     """Trains and returns (step, held-out foreground accuracy) every `every` steps and at the end."""
     torch.manual_seed(seed)
-    model, tok, tasks = build(seed, preset)
+    model, tok, tasks = build(seed, preset, stem)
     net = model.backbone
     trainer = Trainer(model, tok, tasks, torch.device("cpu"))
     names = ("background", *COLOR_WORDS) if labels == "color" else SEMANTIC_CLASSES
@@ -115,7 +121,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--pool", type=int, default=1500, help="training scenes, drawn once")
     ap.add_argument("--every", type=int, default=100, help="steps between held-out accuracies")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--stem",
+        type=_widths,
+        help="conv-stem widths, comma-separated, or none for the official patch projection (default: the preset's)",
+    )
     probe(**vars(ap.parse_args(argv)))
+
+
+def _widths(text: str) -> tuple[int, ...]:
+    return () if text == "none" else tuple(int(w) for w in text.split(","))
 
 
 if __name__ == "__main__":

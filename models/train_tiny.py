@@ -18,7 +18,7 @@ import argparse
 import json
 import math
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -355,12 +355,16 @@ def lr_at(step: int, sched: Schedule) -> float:
     return sched.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
-def build(seed: int, preset: str = "ufo-tiny") -> tuple[UFOViT, Tokenizer, dict[str, TaskConfig]]:
-    """A freshly initialised model of an export preset with a built-in vocabulary."""
+def build(
+    seed: int, preset: str = "ufo-tiny", stem: tuple[int, ...] | None = None
+) -> tuple[UFOViT, Tokenizer, dict[str, TaskConfig]]:
+    """A freshly initialised model of an export preset with a built-in vocabulary (and, if given,
+    other conv-stem widths; () is the official patch projection)."""
     p = PRESETS[preset]
     assert p.vocab is not None, f"{preset} has no built-in vocabulary"
     tok = Tokenizer.from_tokens(p.vocab())
-    model = UFOViT(p.config(len(tok.vocab)))
+    cfg = p.config(len(tok.vocab))
+    model = UFOViT(cfg if stem is None else replace(cfg, stem_channels=stem))
     init_weights(model, seed)
     return model, tok, p.tasks()
 
