@@ -182,7 +182,10 @@ class Trainer:
             [PATCH_BACKGROUND_WEIGHT] + [1.0] * (len(names) - 1), device=device
         )
         # encode_image's cache: the images (compared by identity), their pixels and patch tokens.
-        self._embedded: tuple[list[object], Tensor, Tensor] = ([], torch.empty(0), torch.empty(0))
+        # encode_image's cache while losses() runs on one batch (None outside it, so no other
+        # caller can see patch tokens computed before an optimiser step): the images, compared by
+        # identity, their pixels and their patch tokens.
+        self._embedded: tuple[list[object], Tensor, Tensor] | None = None
         self.mean = torch.tensor(IMAGE_MEAN, device=device)[:, None, None]
         self.std = torch.tensor(IMAGE_STD, device=device)[:, None, None]
 
@@ -199,8 +202,10 @@ class Trainer:
         pad: Tensor | None,
         **kw: bool,
     ) -> tuple[Tensor, list[KV], list[Tensor]]:
-        """The encoder on a batch's pixels; the patch embedding (the conv stem) runs once per batch,
-        not once per task, because it does not depend on the prompt."""
+        """The encoder on a batch's pixels. Within losses() the patch embedding (the conv stem) runs
+        once per batch, not once per task, because it does not depend on the prompt."""
+        if self._embedded is None:
+            return self.net.encode_image(self.pixels(batch, key), text_kv, geo, pad, **kw)
         images = [s[key] for s in batch]
         if len(images) != len(self._embedded[0]) or any(
             a is not b for a, b in zip(images, self._embedded[0])
@@ -339,12 +344,16 @@ class Trainer:
 
     def losses(self, batch: list[dict[str, object]]) -> dict[str, Tensor]:
         out: dict[str, Tensor] = {}
-        for task in ("detection", "instance_segmentation"):
-            out.update(self.grid_loss(task, batch))
-        out.update(self.grid_loss("semantic_segmentation", batch, dense=True))
-        out.update(self.refer_loss("grounding", "ground", batch))
-        out.update(self.refer_loss("referring_segmentation", "res", batch))
-        out.update(self.refer_loss("caption", "caption", batch))
+        self._embedded = ([], torch.empty(0), torch.empty(0))
+        try:
+            for task in ("detection", "instance_segmentation"):
+                out.update(self.grid_loss(task, batch))
+            out.update(self.grid_loss("semantic_segmentation", batch, dense=True))
+            out.update(self.refer_loss("grounding", "ground", batch))
+            out.update(self.refer_loss("referring_segmentation", "res", batch))
+            out.update(self.refer_loss("caption", "caption", batch))
+        finally:
+            self._embedded = None
         return out
 
 

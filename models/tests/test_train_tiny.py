@@ -99,3 +99,31 @@ def test_probe_class_accuracy_matches_the_oracles_greedy_decoding() -> None:
             hits += decoded.ids[g][0] == tok.encode(scene.objects[o].class_name)[0]
     assert 0 < hits < owners
     assert probe.measure()["val/class_acc"] == pytest.approx(hits / owners)
+
+
+def test_one_stem_pass_per_batch_gives_the_same_losses_as_one_per_task() -> None:
+    """losses() embeds the pixels once for all six prompts; each task alone embeds them itself."""
+    model, tok, tasks = tt.build(5, "micro", stem=(8,))
+    trainer = tt.Trainer(model, tok, tasks, torch.device("cpu"))
+    side = tasks["detection"].grid_side(model.cfg)
+    batch = [tt.make_sample(1, i, tok, tasks, side, model.cfg.patch_size, SCHED) for i in range(2)]
+    calls = 0
+
+    def count(*_: object) -> None:
+        nonlocal calls
+        calls += 1
+
+    model.backbone.patch_embed.register_forward_hook(count)
+    with torch.no_grad():
+        shared = trainer.losses(batch)
+        assert calls == 2  # grid pixels (64 px) and referring pixels (32 px) of the micro preset
+        alone: dict[str, torch.Tensor] = {}
+        for task in ("detection", "instance_segmentation"):
+            alone.update(trainer.grid_loss(task, batch))
+        alone.update(trainer.grid_loss("semantic_segmentation", batch, dense=True))
+        alone.update(trainer.refer_loss("grounding", "ground", batch))
+        alone.update(trainer.refer_loss("referring_segmentation", "res", batch))
+        alone.update(trainer.refer_loss("caption", "caption", batch))
+    assert calls == 2 + 6
+    assert shared.keys() == alone.keys()
+    assert all(torch.allclose(shared[k], alone[k]) for k in shared)
