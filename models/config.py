@@ -26,8 +26,8 @@ class UfoVitConfig:
     mean_layers: tuple[int, ...] = (12, 13, 14, 15, 16, 17)  # averaged into the output hidden state
     patch_size: int = 16
     # Widths of the conv stem's stages (each halves the resolution) before the patch projection;
-    # () is the official single patch_size x patch_size projection. A conv stem gives a model trained from scratch the
-    # locality prior a pretrained ViT brings (UFO-Tiny; see its card).
+    # () is the official single patch_size x patch_size projection. A conv stem gives a model
+    # trained from scratch the locality prior a pretrained ViT brings (UFO-Tiny; see its card).
     stem_channels: tuple[int, ...] = ()
     window_size: int = 14  # in patches
     pos_grid: int = 70  # side of the learned pos-embed grid (model img_size / patch)

@@ -253,7 +253,9 @@ class ViTUFO(nn.Module):
         """Image patches through every layer (spec §1.5).
 
         `patches`, if given, is `self.patch_embed(pixels)` computed by the caller: training embeds a
-        batch once and runs it under every task's prompt. Returns the mean of the mean-layer outputs (B, P, P, C), each layer's image (k, v) —
+        batch once and runs it under every task's prompt.
+
+        Returns the mean of the mean-layer outputs (B, P, P, C), each layer's image (k, v) —
         (B*W, h, S*S, d) for window layers, (B, h, P*P, d) for global ones — and, if asked, each
         layer's input map (B, P, P, C) for grid sampling.
         """
