@@ -46,7 +46,8 @@ class UfoVitConfig:
             raise ValueError("mean_layers must name at least one layer")
         if self.patch_size % 2 ** len(self.stem_channels):
             raise ValueError(
-                f"patch_size {self.patch_size} is not a multiple of 2 ** {len(self.stem_channels)} (the stem stages)"
+                f"patch_size {self.patch_size} is not a multiple of 2 ** {len(self.stem_channels)}"
+                " (the stem stages)"
             )
 
     @property

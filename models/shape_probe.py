@@ -124,7 +124,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument(
         "--stem",
         type=_widths,
-        help="conv-stem widths, comma-separated, or none for the official patch projection (default: the preset's)",
+        help="conv-stem widths, comma-separated, or none for the official patch projection"
+        " (default: the preset's)",
     )
     probe(**vars(ap.parse_args(argv)))
 
