@@ -342,9 +342,11 @@ class Trainer:
             self.patch_class_logits(feat).flatten(0, 2), labels.flatten(), weight=self.patch_class_weight
         )
 
-    def losses(self, batch: list[dict[str, object]]) -> dict[str, Tensor]:
+    def losses(self, batch: list[dict[str, object]], share_stem: bool = True) -> dict[str, Tensor]:
+        """Every task's losses on one batch; `share_stem=False` embeds the pixels once per task."""
         out: dict[str, Tensor] = {}
-        self._embedded = ([], torch.empty(0), torch.empty(0))
+        if share_stem:
+            self._embedded = ([], torch.empty(0), torch.empty(0))
         try:
             for task in ("detection", "instance_segmentation"):
                 out.update(self.grid_loss(task, batch))
