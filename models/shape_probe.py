@@ -30,7 +30,7 @@ from .oracle import resize_image
 from .presets import COLOR_WORDS, SEMANTIC_CLASSES
 from .scenes import generate_scene
 from .targets import patch_centre_labels
-from .train_tiny import Schedule, Trainer, build, lr_at
+from .train_tiny import PATCH_BACKGROUND_WEIGHT, Schedule, Trainer, build, lr_at
 
 TASK = "semantic_segmentation"
 VAL_SEED = 777
@@ -82,8 +82,8 @@ def probe(
         feat = net.encode_image((pixels - trainer.mean) / trainer.std, text_kv, geo, pad)[0]
         return feat @ net.embed.word_embeddings.weight[name_ids].t()  # (B, P, P, names)
 
-    # Background covers most patches; weigh it down so the shapes carry the loss.
-    weight = torch.tensor([0.2] + [1.0] * (len(names) - 1))
+    # Background covers most patches; weigh it down as training's patch-class loss does.
+    weight = torch.tensor([PATCH_BACKGROUND_WEIGHT] + [1.0] * (len(names) - 1))
     sched = Schedule(steps, batch, lr, warmup=50, grid_negatives=0, semantic_points=0)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.05, betas=(0.9, 0.98))
     rng = np.random.default_rng(seed)

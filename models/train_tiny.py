@@ -181,7 +181,6 @@ class Trainer:
         self.patch_class_weight = torch.tensor(
             [PATCH_BACKGROUND_WEIGHT] + [1.0] * (len(names) - 1), device=device
         )
-        # encode_image's cache: the images (compared by identity), their pixels and patch tokens.
         # encode_image's cache while losses() runs on one batch (None outside it, so no other
         # caller can see patch tokens computed before an optimiser step): the images, compared by
         # identity, their pixels and their patch tokens.
