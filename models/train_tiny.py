@@ -113,6 +113,11 @@ def make_sample(
         "ground": tg.refer_target(obj, scene.width, scene.height, refer, tok),
         "res": tg.refer_target(obj, scene.width, scene.height, tasks["referring_segmentation"], tok),
         "res_mask": tg.mask_target(obj.mask, 4 * refer.image_size // patch),
+        # Every object's mask and which one is meant: the held-out probe's referent choice.
+        "res_objects": (
+            torch.stack([tg.mask_target(o.mask, 4 * refer.image_size // patch) for o in scene.objects]),
+            ref.object_index,
+        ),
         "caption": tg.caption_target(scene, tok),
         "patch_classes": tg.patch_centre_labels(scene.semantic, sem.image_size // patch),
     }

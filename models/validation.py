@@ -10,6 +10,9 @@ sets (seed 777) use, and follow what the quality bar needs:
                     (each number predicted with the true ones before it); always answering
                     the median box scores about 0.14
     val/mask_iou    referring segmentation: IoU of the retrieved mask (logit > 0) with the target
+    val/referent    referring segmentation: how often that mask overlaps the referred object more
+                    (by IoU) than any other object of the scene, i.e. the expression picked the
+                    right object, whatever the mask's precision
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ class HeldOutProbe:
         hits = owners = 0
         box_err: list[Tensor] = []
         ious: list[Tensor] = []
+        referent_hits = 0
         for start in range(0, len(self.samples), CHUNK):
             batch = self.samples[start : start + CHUNK]
             hidden, labels, *_ = tr.grid_forward("detection", batch)
@@ -56,11 +60,15 @@ class HeldOutProbe:
             inter = (pred & target).flatten(1).sum(1)
             union = (pred | target).flatten(1).sum(1)
             ious.append(inter / union.clamp(min=1))
+            for mask, s in zip(pred.cpu(), batch):
+                objects, meant = s["res_objects"]  # type: ignore[misc]
+                referent_hits += picks_referent(mask, objects > 0.5, meant)
         tr.model.train(was_training)
         return {
             "val/class_acc": hits / max(owners, 1),
             "val/box_l1": float(torch.cat(box_err).mean()),
             "val/mask_iou": float(torch.cat(ious).float().mean()),
+            "val/referent": referent_hits / len(self.samples),
         }
 
     def _box_error(self, hidden: Tensor, labels: Tensor) -> Tensor:
@@ -73,3 +81,12 @@ class HeldOutProbe:
         num_bins = tr.tasks["grounding"].num_bins
         err = ((pred - truth).abs().float() / num_bins).clamp(max=1.0)
         return torch.where(pred >= 0, err, torch.ones_like(err))[numbers].cpu()
+
+
+def picks_referent(mask: Tensor, objects: Tensor, meant: int) -> bool:
+    """Whether boolean `mask` (H, W) has its highest IoU, among boolean `objects` (N, H, W), with
+    object `meant`; a mask that touches no object picks none."""
+    inter = (objects & mask).flatten(1).sum(1)
+    union = (objects | mask).flatten(1).sum(1).clamp(min=1)
+    iou = inter / union
+    return bool(iou[meant] > 0 and iou[meant] == iou.max())

@@ -13,7 +13,7 @@ from models import train_tiny as tt
 from models import targets as tg
 from models.oracle import Oracle
 from models.scenes import generate_scene
-from models.validation import HeldOutProbe
+from models.validation import HeldOutProbe, picks_referent
 
 SCHED = tt.Schedule(steps=4, batch=2, lr=1e-3, warmup=1, grid_negatives=2, semantic_points=2)
 
@@ -67,7 +67,20 @@ def test_log_has_every_loss_and_the_held_out_probe(tmp_path: Path) -> None:
     probed = [r for r in records if "val/class_acc" in r]
     assert [r["step"] for r in probed] == [2, 4]
     for r in probed:
-        assert 0 <= r["val/class_acc"] <= 1 and 0 <= r["val/mask_iou"] <= 1 and 0 <= r["val/box_l1"] <= 1
+        assert all(0 <= r[f"val/{k}"] <= 1 for k in ("class_acc", "mask_iou", "box_l1", "referent"))
+
+
+def test_referent_is_the_object_the_mask_overlaps_most() -> None:
+    objects = torch.zeros(3, 8, 8, dtype=torch.bool)
+    objects[0, :4, :4] = True  # top-left square
+    objects[1, :, 5:] = True  # the right three columns
+    objects[2, 2:6, 2:6] = True  # centre square, overlapping both
+    mask = torch.zeros(8, 8, dtype=torch.bool)
+    mask[:5, :5] = True  # the top-left square, a little too large
+    assert picks_referent(mask, objects, 0)
+    assert not picks_referent(mask, objects, 1)  # touches nothing of it
+    assert not picks_referent(mask, objects, 2)  # overlaps it, but the square more
+    assert not picks_referent(torch.zeros(8, 8, dtype=torch.bool), objects, 0)
 
 
 def test_probe_class_accuracy_matches_the_oracles_greedy_decoding() -> None:
