@@ -113,9 +113,15 @@ def make_sample(
         "ground": tg.refer_target(obj, scene.width, scene.height, refer, tok),
         "res": tg.refer_target(obj, scene.width, scene.height, tasks["referring_segmentation"], tok),
         "res_mask": tg.mask_target(obj.mask, 4 * refer.image_size // patch),
-        # Every object's mask and which one is meant: the held-out probe's referent choice.
-        "res_objects": (
-            torch.stack([tg.mask_target(o.mask, 4 * refer.image_size // patch) for o in scene.objects]),
+        # Every object's box in grounding bins and which one is meant: the held-out probe's
+        # greedy REC accuracy and referent choice.
+        "refer_boxes": (
+            torch.tensor(
+                [
+                    tg.box_bins(o.box_xyxy, scene.width, scene.height, (0.5, 0.5), refer.num_bins)
+                    for o in scene.objects
+                ]
+            ),
             ref.object_index,
         ),
         "caption": tg.caption_target(scene, tok),

@@ -10,9 +10,11 @@ sets (seed 777) use, and follow what the quality bar needs:
                     (each number predicted with the true ones before it); always answering
                     the median box scores about 0.14
     val/mask_iou    referring segmentation: IoU of the retrieved mask (logit > 0) with the target
-    val/referent    referring segmentation: how often that mask overlaps the referred object more
-                    (by IoU) than any other object of the scene, i.e. the expression picked the
-                    right object, whatever the mask's precision
+    val/rec_acc     grounding, decoded greedily as the app does: how often the box has IoU >= 0.5
+                    with the referred object's (the quality bar's REC Acc@0.5, on a few scenes)
+    val/referent    the same boxes: how often the box overlaps the referred object more than any
+                    other object of the scene, i.e. the expression picked the right object,
+                    however precise the box
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ class HeldOutProbe:
         hits = owners = 0
         box_err: list[Tensor] = []
         ious: list[Tensor] = []
-        referent_hits = 0
+        rec_hits = referent_hits = 0
         for start in range(0, len(self.samples), CHUNK):
             batch = self.samples[start : start + CHUNK]
             hidden, labels, *_ = tr.grid_forward("detection", batch)
@@ -60,16 +62,43 @@ class HeldOutProbe:
             inter = (pred & target).flatten(1).sum(1)
             union = (pred | target).flatten(1).sum(1)
             ious.append(inter / union.clamp(min=1))
-            for mask, s in zip(pred.cpu(), batch):
-                objects, meant = s["res_objects"]  # type: ignore[misc]
-                referent_hits += picks_referent(mask, objects > 0.5, meant)
+            for box, s in zip(self.greedy_boxes(batch), batch):
+                objects, meant = s["refer_boxes"]  # type: ignore[misc]
+                if (box < 0).any():  # not a box: a miss
+                    continue
+                iou = box_iou(box, objects)
+                rec_hits += bool(iou[meant] >= 0.5)
+                referent_hits += bool(iou[meant] > 0 and iou[meant] == iou.max())
         tr.model.train(was_training)
         return {
             "val/class_acc": hits / max(owners, 1),
             "val/box_l1": float(torch.cat(box_err).mean()),
             "val/mask_iou": float(torch.cat(ious).float().mean()),
+            "val/rec_acc": rec_hits / len(self.samples),
             "val/referent": referent_hits / len(self.samples),
         }
+
+    def greedy_ids(self, task: str, batch: list[dict[str, object]], steps: int) -> Tensor:
+        """The first `steps` answer tokens (B, steps) of a referring task, decoded greedily for the
+        whole batch at once (the oracle decodes one expression at a time)."""
+        tr = self.trainer
+        net = tr.net
+        geo = net.geometry(tr.tasks[task].image_size)
+        text_kv, pad = tr.text(task, batch)
+        _, past, _ = tr.encode_image(batch, "refer_pixels", text_kv, geo, pad)
+        inp = torch.full((len(batch), 1), tr.cls, device=tr.device)
+        ids: list[Tensor] = []
+        for step in range(steps):
+            hidden, new = net.decode(inp, step, past, tuple(range(net.cfg.depth)))
+            inp = net.logits(hidden[:, 0]).argmax(-1)[:, None]
+            ids.append(inp)
+            past = [(torch.cat([pk, k], 2), torch.cat([pv, v], 2)) for (pk, pv), (k, v) in zip(past, new)]
+        return torch.cat(ids, 1)
+
+    def greedy_boxes(self, batch: list[dict[str, object]]) -> Tensor:
+        """Greedy grounding boxes (B, 4) in bins; -1 where the answer has no number there."""
+        ids = self.greedy_ids("grounding", batch, 7)  # "cx , cy , w , h"
+        return self.trainer.bin_value[ids[:, ::2]].cpu()
 
     def _box_error(self, hidden: Tensor, labels: Tensor) -> Tensor:
         """Per number of every answer: |predicted - true| / num_bins; a non-number prediction is 1."""
@@ -83,10 +112,43 @@ class HeldOutProbe:
         return torch.where(pred >= 0, err, torch.ones_like(err))[numbers].cpu()
 
 
-def picks_referent(mask: Tensor, objects: Tensor, meant: int) -> bool:
-    """Whether boolean `mask` (H, W) has its highest IoU, among boolean `objects` (N, H, W), with
-    object `meant`; a mask that touches no object picks none."""
-    inter = (objects & mask).flatten(1).sum(1)
-    union = (objects | mask).flatten(1).sum(1).clamp(min=1)
-    iou = inter / union
-    return bool(iou[meant] > 0 and iou[meant] == iou.max())
+def box_iou(box: Tensor, boxes: Tensor) -> Tensor:
+    """IoU of one (cx, cy, w, h) box with each of boxes (N, 4), in any common units (bins)."""
+
+    def corners(b: Tensor) -> Tensor:
+        b = b.float()
+        return torch.cat([b[..., :2] - b[..., 2:] / 2, b[..., :2] + b[..., 2:] / 2], -1)
+
+    a, b = corners(box)[None], corners(boxes)
+    wh = (torch.minimum(a[:, 2:], b[:, 2:]) - torch.maximum(a[:, :2], b[:, :2])).clamp(min=0)
+    inter = wh[:, 0] * wh[:, 1]
+    area = lambda c: (c[:, 2] - c[:, 0]) * (c[:, 3] - c[:, 1])  # noqa: E731
+    return inter / (area(a) + area(b) - inter).clamp(min=1e-9)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Measure a saved checkpoint, e.g. one written before this probe existed."""
+    import argparse
+    import json
+    from pathlib import Path
+
+    from . import train_tiny as tt
+
+    ap = argparse.ArgumentParser(prog="python -m models.validation", description=main.__doc__)
+    ap.add_argument("--checkpoint", type=Path, required=True, help="ufo-tiny.pth or last.pt of a run")
+    ap.add_argument("--preset", default="ufo-tiny")
+    args = ap.parse_args(argv)
+    ckpt = torch.load(args.checkpoint, map_location="cpu")
+    model, tok, tasks = tt.build(int(ckpt.get("seed", 0)), args.preset)
+    model.load_state_dict(ckpt["state_dict"])
+    sched = tt.Schedule(**ckpt["schedule"])
+    trainer = tt.Trainer(model, tok, tasks, torch.device("cpu"))
+    side = tasks["detection"].grid_side(model.cfg)
+    samples = [
+        tt.make_sample(VAL_SEED, i, tok, tasks, side, model.cfg.patch_size, sched) for i in range(VAL_SCENES)
+    ]
+    print(json.dumps({k: round(v, 4) for k, v in HeldOutProbe(trainer, samples).measure().items()}))
+
+
+if __name__ == "__main__":
+    main()

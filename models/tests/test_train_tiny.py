@@ -13,7 +13,7 @@ from models import train_tiny as tt
 from models import targets as tg
 from models.oracle import Oracle
 from models.scenes import generate_scene
-from models.validation import HeldOutProbe, picks_referent
+from models.validation import HeldOutProbe, box_iou
 
 SCHED = tt.Schedule(steps=4, batch=2, lr=1e-3, warmup=1, grid_negatives=2, semantic_points=2)
 
@@ -67,20 +67,31 @@ def test_log_has_every_loss_and_the_held_out_probe(tmp_path: Path) -> None:
     probed = [r for r in records if "val/class_acc" in r]
     assert [r["step"] for r in probed] == [2, 4]
     for r in probed:
-        assert all(0 <= r[f"val/{k}"] <= 1 for k in ("class_acc", "mask_iou", "box_l1", "referent"))
+        assert all(
+            0 <= r[f"val/{k}"] <= 1 for k in ("class_acc", "mask_iou", "box_l1", "rec_acc", "referent")
+        )
 
 
-def test_referent_is_the_object_the_mask_overlaps_most() -> None:
-    objects = torch.zeros(3, 8, 8, dtype=torch.bool)
-    objects[0, :4, :4] = True  # top-left square
-    objects[1, :, 5:] = True  # the right three columns
-    objects[2, 2:6, 2:6] = True  # centre square, overlapping both
-    mask = torch.zeros(8, 8, dtype=torch.bool)
-    mask[:5, :5] = True  # the top-left square, a little too large
-    assert picks_referent(mask, objects, 0)
-    assert not picks_referent(mask, objects, 1)  # touches nothing of it
-    assert not picks_referent(mask, objects, 2)  # overlaps it, but the square more
-    assert not picks_referent(torch.zeros(8, 8, dtype=torch.bool), objects, 0)
+def test_box_iou_in_centre_size_form() -> None:
+    boxes = torch.tensor([[10, 10, 20, 20], [30, 10, 20, 20], [15, 10, 20, 20], [10, 10, 0, 0]])
+    iou = box_iou(torch.tensor([10, 10, 20, 20]), boxes)
+    # identical; disjoint; shifted by a quarter (overlap 15x20 of union 25x20); empty
+    assert iou.tolist() == pytest.approx([1.0, 0.0, 300 / 500, 0.0])
+
+
+def test_probe_greedy_grounding_matches_the_oracles_decoding() -> None:
+    """The probe decodes a batch of expressions at once; the oracle one at a time, as the app."""
+    model, tok, tasks = tt.build(7, "micro")
+    model.eval()
+    trainer = tt.Trainer(model, tok, tasks, torch.device("cpu"))
+    side = tasks["detection"].grid_side(model.cfg)
+    samples = [tt.make_sample(555, i, tok, tasks, side, model.cfg.patch_size, SCHED) for i in range(5)]
+    batched = HeldOutProbe(trainer, samples).greedy_ids("grounding", samples, 7)
+    oracle = Oracle(model, tok, tasks)
+    for i, s in enumerate(samples):
+        scene = generate_scene(555, i)
+        ids = oracle.refer("grounding", scene.image, str(s["expression"]))["ids"]
+        assert batched[i, : len(ids)].tolist() == ids[:7]
 
 
 def test_probe_class_accuracy_matches_the_oracles_greedy_decoding() -> None:
