@@ -8,7 +8,8 @@ Every step draws one batch of scenes (scene i of stream --seed, so data never de
 timing) and sums the losses of every task on it: token cross-entropy over the answer, plus
 BCE + Dice on the retrieved masks (spec §5: <MASK> states . image features, 4x4 shuffle).
 Losses go to stdout and runs/<out>/log.jsonl, with held-out progress every --val-every steps
-(models/validation.py: class accuracy, box error, mask IoU on scenes no training or evaluation uses);
+(models/validation.py: class accuracy, box error, mask IoU, greedy REC accuracy and referent choice
+on scenes no training or evaluation uses);
 checkpoints to runs/<out>/last.pt.
 """
 
