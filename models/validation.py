@@ -119,10 +119,12 @@ def box_iou(box: Tensor, boxes: Tensor) -> Tensor:
         b = b.float()
         return torch.cat([b[..., :2] - b[..., 2:] / 2, b[..., :2] + b[..., 2:] / 2], -1)
 
+    def area(c: Tensor) -> Tensor:
+        return (c[:, 2] - c[:, 0]) * (c[:, 3] - c[:, 1])
+
     a, b = corners(box)[None], corners(boxes)
     wh = (torch.minimum(a[:, 2:], b[:, 2:]) - torch.maximum(a[:, :2], b[:, :2])).clamp(min=0)
     inter = wh[:, 0] * wh[:, 1]
-    area = lambda c: (c[:, 2] - c[:, 0]) * (c[:, 3] - c[:, 1])  # noqa: E731
     return inter / (area(a) + area(b) - inter).clamp(min=1e-9)
 
 

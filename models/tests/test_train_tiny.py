@@ -4,6 +4,7 @@ and held-out progress that agrees with the oracle's own decoding."""
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from models import train_tiny as tt
 from models import targets as tg
 from models.oracle import Oracle
 from models.scenes import generate_scene
+from models import validation
 from models.validation import HeldOutProbe, box_iou
 
 SCHED = tt.Schedule(steps=4, batch=2, lr=1e-3, warmup=1, grid_negatives=2, semantic_points=2)
@@ -92,6 +94,28 @@ def test_probe_greedy_grounding_matches_the_oracles_decoding() -> None:
         scene = generate_scene(555, i)
         ids = oracle.refer("grounding", scene.image, str(s["expression"]))["ids"]
         assert batched[i, : len(ids)].tolist() == ids[:7]
+
+
+def test_validation_cli_measures_the_saved_weights(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model, tok, tasks = tt.build(5, "micro")
+    with torch.no_grad():  # weights a fresh build with the same seed would not have
+        model.backbone.embed.word_embeddings.weight.mul_(-3)
+    path = tmp_path / "ufo-tiny.pth"
+    torch.save({"state_dict": model.state_dict(), "schedule": asdict(SCHED), "seed": 5}, path)
+    validation.main(["--checkpoint", str(path), "--preset", "micro"])
+    printed = json.loads(capsys.readouterr().out)
+    trainer = tt.Trainer(model, tok, tasks, torch.device("cpu"))
+    side = tasks["detection"].grid_side(model.cfg)
+    samples = [
+        tt.make_sample(validation.VAL_SEED, i, tok, tasks, side, model.cfg.patch_size, SCHED)
+        for i in range(validation.VAL_SCENES)
+    ]
+    expected = HeldOutProbe(trainer, samples).measure()
+    assert printed == {k: round(v, 4) for k, v in expected.items()}
+    fresh = HeldOutProbe(tt.Trainer(tt.build(5, "micro")[0], tok, tasks, torch.device("cpu")), samples)
+    assert printed != {k: round(v, 4) for k, v in fresh.measure().items()}
 
 
 def test_probe_class_accuracy_matches_the_oracles_greedy_decoding() -> None:
