@@ -18,7 +18,7 @@ from torch import Tensor
 from . import postprocess as pp
 from .config import TaskConfig, UfoVitConfig
 from .tokenizer import Tokenizer
-from .ufo_vit import KV, Geometry, UFOViT
+from .ufo_vit import KV, Geometry, UFOViT, extend_cache
 
 IMAGE_MEAN = (123.675, 116.28, 103.53)
 IMAGE_STD = (58.395, 57.12, 57.375)
@@ -138,7 +138,7 @@ class Oracle:
                 out.probs[gi].append(float(prob[row]))
                 if int(nxt[row]) == self.mask_id:
                     states.setdefault(gi, []).append(hidden[row, 0])
-            past = [(torch.cat([pk, k], 2), torch.cat([pv, v], 2)) for (pk, pv), (k, v) in zip(past, new)]
+            past = extend_cache(past, new)
             keep = nxt != self.sep
             if prune and step == 0:
                 is_class = torch.tensor([int(i) in first_pieces for i in nxt])
@@ -170,7 +170,7 @@ class Oracle:
                 mask_states.append(hidden[0, 0])
             if ids[-1] == self.sep:
                 break
-            past = [(torch.cat([pk, k], 2), torch.cat([pv, v], 2)) for (pk, pv), (k, v) in zip(past, new)]
+            past = extend_cache(past, new)
             inp = nxt[:, None]
         states = torch.stack(mask_states) if mask_states else torch.zeros(0, self.cfg.embed_dim)
         return ids, probs, states
@@ -349,10 +349,7 @@ class Oracle:
             if done or len(next_seqs) < beams:
                 break
             idx = torch.tensor(rows)
-            past = [
-                (torch.cat([pk, k], 2)[idx], torch.cat([pv, v], 2)[idx])
-                for (pk, pv), (k, v) in zip(past, new)
-            ]
+            past = [(k[idx], v[idx]) for k, v in extend_cache(past, new)]
             seqs, run = next_seqs, torch.tensor(next_scores)
         else:
             for s, sc in zip(seqs, run.tolist()):

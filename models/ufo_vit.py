@@ -27,6 +27,11 @@ MAX_PROMPT_TOKENS = 512
 KV = tuple[Tensor, Tensor]
 
 
+def extend_cache(past: list[KV], new: list[KV]) -> list[KV]:
+    """Every layer's cached (k, v) with `decode`'s new keys and values appended after it."""
+    return [(torch.cat([pk, k], 2), torch.cat([pv, v], 2)) for (pk, pv), (k, v) in zip(past, new)]
+
+
 class BertEmbeddings(nn.Module):
     """Word + absolute position embeddings, then LayerNorm (no token types, spec §1.3)."""
 

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING
 import torch
 from torch import Tensor
 
+from .ufo_vit import extend_cache
+
 if TYPE_CHECKING:  # train_tiny builds the probe; importing it here at run time would be circular
     from .train_tiny import Trainer
 
@@ -92,7 +94,7 @@ class HeldOutProbe:
             hidden, new = net.decode(inp, step, past, tuple(range(net.cfg.depth)))
             inp = net.logits(hidden[:, 0]).argmax(-1)[:, None]
             ids.append(inp)
-            past = [(torch.cat([pk, k], 2), torch.cat([pv, v], 2)) for (pk, pv), (k, v) in zip(past, new)]
+            past = extend_cache(past, new)
         return torch.cat(ids, 1)
 
     def greedy_boxes(self, batch: list[dict[str, object]]) -> Tensor:

@@ -11,7 +11,14 @@ import torch
 from models.checkpoint import CheckpointError, load_checkpoint
 from models.config import named_config
 from models.presets import build_vocab, micro_config
-from models.ufo_vit import UFOViT, bilinear_taps, init_weights, window_partition, window_unpartition
+from models.ufo_vit import (
+    UFOViT,
+    bilinear_taps,
+    extend_cache,
+    init_weights,
+    window_partition,
+    window_unpartition,
+)
 
 
 def test_vit_b_state_dict_matches_the_official_layout() -> None:
@@ -133,7 +140,7 @@ def test_incremental_decoding_equals_one_teacher_forced_pass() -> None:
         steps = []
         for s in range(6):
             h, new = net.decode(ids[:, s : s + 1], s, past, layers)
-            past = [(torch.cat([pk, k], 2), torch.cat([pv, v], 2)) for (pk, pv), (k, v) in zip(past, new)]
+            past = extend_cache(past, new)
             steps.append(h)
     assert torch.allclose(torch.cat(steps, 1), full, atol=1e-5)
 
