@@ -7,13 +7,14 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
 from models import train_tiny as tt
 from models import targets as tg
 from models.oracle import Oracle
-from models.scenes import generate_scene
+from models.scenes import COLORS, generate_scene
 from models import validation
 from models.validation import HeldOutProbe, box_iou
 
@@ -66,6 +67,7 @@ def test_log_has_every_loss_and_the_held_out_probe(tmp_path: Path) -> None:
     )
     for r in records:
         assert all(r[f"{t}/ce"] > 0 for t in tasks)
+        assert all(r[f"semantic_segmentation/{k}"] > 0 for k in ("patch_class", "patch_colour"))
     probed = [r for r in records if "val/class_acc" in r]
     assert [r["step"] for r in probed] == [2, 4]
     for r in probed:
@@ -169,3 +171,40 @@ def test_one_stem_pass_per_batch_gives_the_same_losses_as_one_per_task() -> None
     assert calls == 2 + 6
     assert shared.keys() == alone.keys()
     assert all(torch.allclose(shared[k], alone[k]) for k in shared)
+
+
+def test_grid_answers_decoded_by_length_equal_one_padded_batch() -> None:
+    model, tok, tasks = tt.build(5, "micro")
+    trainer = tt.Trainer(model, tok, tasks, torch.device("cpu"))
+    side = tasks["detection"].grid_side(model.cfg)
+    batch = [tt.make_sample(1, i, tok, tasks, side, model.cfg.patch_size, SCHED) for i in range(3)]
+    with torch.no_grad():
+        for task in ("detection", "instance_segmentation"):
+            hidden, labels, *_ = trainer.grid_forward(task, batch)
+            assert len({len(s) for b in batch for s in b[task][1]}) > 1  # short and long answers
+            geo = model.backbone.geometry(tasks[task].image_size, tasks[task].grid_per_window)
+            text_kv, pad = trainer.text(task, batch)
+            _, image_kv, inputs = trainer.encode_image(
+                batch, "grid_pixels", text_kv, geo, pad, keep_inputs=True
+            )
+            prefix = model.backbone.encode_grid(inputs, image_kv, geo)
+            g = geo.grid_side**2
+            rows = torch.tensor([b * g + p for b, s in enumerate(batch) for p in s[task][0]])
+            ids, _ = tt.pad_sequences([q for s in batch for q in s[task][1]], trainer.cls, trainer.pad)
+            padded, _ = model.backbone.decode(
+                ids, 0, [(k[rows], v[rows]) for k, v in prefix], model.cfg.window_layers
+            )
+            real = labels >= 0
+            assert torch.allclose(hidden[real], padded[real], atol=1e-5)
+            assert hidden[~real].abs().sum() == 0
+
+
+def test_patch_colour_labels_name_the_colour_of_the_object_seen_there() -> None:
+    scene = generate_scene(1, 3)
+    labels = tg.colour_label_map(scene)
+    assert len({o.color for o in scene.objects}) > 1
+    assert np.array_equal(labels == 0, scene.semantic == 0)
+    for o in scene.objects:
+        assert (labels[o.mask] == COLORS.index(o.color) + 1).all()
+    patches = tg.patch_centre_labels(labels, 10)
+    assert patches.shape == (10, 10) and set(patches.unique().tolist()) <= set(np.unique(labels).tolist())
