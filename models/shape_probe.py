@@ -27,9 +27,9 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .oracle import resize_image
-from .presets import SEMANTIC_CLASSES
-from .scenes import COLORS, generate_scene
-from .targets import colour_label_map, patch_centre_labels
+from .presets import COLOR_WORDS, SEMANTIC_CLASSES
+from .scenes import generate_scene
+from .targets import patch_centre_labels
 from .train_tiny import PATCH_BACKGROUND_WEIGHT, Schedule, Trainer, build, lr_at
 
 TASK = "semantic_segmentation"
@@ -40,7 +40,12 @@ VAL_SCENES = 64
 def patch_labels(seed: int, index: int, labels: str, patches: int, size: int) -> tuple[Tensor, Tensor]:
     """(pixels (3, size, size), label at each patch centre (P, P)): 0 background, then 1 + name index."""
     scene = generate_scene(seed, index)
-    label_map = scene.semantic if labels == "class" else colour_label_map(scene)
+    if labels == "class":
+        label_map = scene.semantic.astype(np.int64)
+    else:
+        label_map = np.zeros(scene.semantic.shape, np.int64)
+        for obj in scene.objects:  # visible masks never overlap, so the order does not matter
+            label_map[obj.mask] = 1 + COLOR_WORDS.index(obj.color)
     return resize_image(scene.image, size, "bilinear"), patch_centre_labels(label_map, patches)
 
 
@@ -60,7 +65,7 @@ def probe(
     model, tok, tasks = build(seed, preset, stem)
     net = model.backbone
     trainer = Trainer(model, tok, tasks, torch.device("cpu"))
-    names = ("background", *COLORS) if labels == "color" else SEMANTIC_CLASSES
+    names = ("background", *COLOR_WORDS) if labels == "color" else SEMANTIC_CLASSES
     name_ids = torch.tensor([tok.id(n) for n in names])
     size = tasks[TASK].image_size
     geo = net.geometry(size)

@@ -21,7 +21,7 @@ from torch import Tensor
 
 from .config import TaskConfig
 from .oracle import MASK_TOKENS
-from .scenes import COLORS, Scene, SceneObject
+from .scenes import Scene, SceneObject
 from .tokenizer import Tokenizer
 
 
@@ -35,20 +35,12 @@ class GridTargets:
 def patch_centre_labels(label_map: np.ndarray, patches: int) -> Tensor:
     """The label under each patch centre of a (patches x patches) grid over the image: (P, P) int64.
 
-    The dense class and colour targets of train_tiny's patch losses, and models.shape_probe's.
+    The dense class target of train_tiny's patch-class loss and of models.shape_probe.
     """
     height, width = label_map.shape
     centre = (np.arange(patches) + 0.5) / patches
     ys, xs = (centre * height).astype(int), (centre * width).astype(int)
     return torch.from_numpy(label_map[ys][:, xs].astype(np.int64))
-
-
-def colour_label_map(scene: Scene) -> np.ndarray:
-    """(H, W) uint8: 0 background, 1 + the index in COLORS of the object visible there."""
-    labels = np.zeros(scene.semantic.shape, np.uint8)
-    for obj in scene.objects:
-        labels[obj.mask] = COLORS.index(obj.color) + 1
-    return labels
 
 
 def box_bins(

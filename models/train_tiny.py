@@ -31,7 +31,7 @@ from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 from . import targets as tg
 from .config import TaskConfig
 from .oracle import IMAGE_MEAN, IMAGE_STD, MASK_TOKENS, resize_image
-from .scenes import COLORS, generate_scene
+from .scenes import generate_scene
 from .tokenizer import Tokenizer
 from .export import PRESETS
 from .ufo_vit import KV, Geometry, UFOViT, ViTUFO, init_weights
@@ -56,7 +56,7 @@ SCHEDULES = {
     "cpu": Schedule(steps=1100, batch=16, lr=1.5e-3, warmup=80, grid_negatives=24, semantic_points=12),
 }
 BIN_SIGMA = 3.0  # width, in bins, of a coordinate's soft target (answer_loss)
-PATCH_BACKGROUND_WEIGHT = 0.2  # patch_loss: background patches outnumber shapes about 5 to 1
+PATCH_BACKGROUND_WEIGHT = 0.2  # patch_class_loss: background patches outnumber shapes about 5 to 1
 TIMING_STEPS = 40  # steps timed before a --time-budget fixes the step count
 TRAIN_SEED = 1  # held-out sets use other seeds (models/evaluate_tiny.py)
 
@@ -127,7 +127,6 @@ def make_sample(
         ),
         "caption": tg.caption_target(scene, tok),
         "patch_classes": tg.patch_centre_labels(scene.semantic, sem.image_size // patch),
-        "patch_colours": tg.patch_centre_labels(tg.colour_label_map(scene), sem.image_size // patch),
     }
     for key, task, n in (
         ("detection", det, sched.grid_negatives),
@@ -189,11 +188,11 @@ class Trainer:
             for n, t in tasks.items()
             if "{expression}" not in t.prompt
         }
-        # Word ids of the dense patch labels: background and the classes, background and the colours.
-        self.patch_words = {
-            "patch_classes": [tok.id(n) for n in tasks["semantic_segmentation"].classes],
-            "patch_colours": [tok.id("background")] + [tok.id(c) for c in COLORS],
-        }
+        names = tasks["semantic_segmentation"].classes
+        self.semantic_ids = torch.tensor([tok.id(n) for n in names], device=device)
+        self.patch_class_weight = torch.tensor(
+            [PATCH_BACKGROUND_WEIGHT] + [1.0] * (len(names) - 1), device=device
+        )
         # encode_image's cache while losses() runs on one batch (None outside it, so no other
         # caller can see patch tokens computed before an optimiser step): the images, compared by
         # identity, their pixels and their patch tokens.
@@ -301,8 +300,8 @@ class Trainer:
 
         Most sampled points are background, two tokens long, while a mask answer is 19: padded to
         one length, 70% (detection) to 78% (instance masks) of a CPU batch's decoded tokens were
-        padding. Decoding is causal and
-        every row has its own prefix, so each group gives the states the padded batch would.
+        padding. Decoding is causal and every row has its own prefix, so each group gives the states
+        the padded batch would.
         """
         lengths = torch.tensor([len(s) for s in seqs])
         prefix_rows = torch.tensor(rows, device=self.device)
@@ -325,8 +324,7 @@ class Trainer:
         hidden, labels, feat, images, masks = self.grid_forward(task, batch)
         out = {f"{task}/ce": self.answer_loss(hidden, labels)}
         if dense:
-            out[f"{task}/patch_class"] = self.patch_loss(feat, batch, "patch_classes")
-            out[f"{task}/patch_colour"] = self.patch_loss(feat, batch, "patch_colours")
+            out[f"{task}/patch_class"] = self.patch_class_loss(feat, batch)
         if masks:
             logits = self.retrieval_logits(hidden, labels, feat, images)
             out[f"{task}/mask"] = mask_loss(logits, torch.stack(masks).to(self.device))
@@ -362,29 +360,22 @@ class Trainer:
             out[f"{task}/mask"] = mask_loss(logits, torch.stack([s["res_mask"] for s in batch]).to(self.device))  # type: ignore[misc]
         return out
 
-    def patch_logits(self, feat: Tensor, key: str) -> Tensor:
-        """Image features (B, P, P, C) scored against the word embeddings of a patch label set."""
-        words = torch.tensor(self.patch_words[key], device=self.device)
-        return feat.float() @ self.net.embed.word_embeddings.weight[words].t().float()
+    def patch_class_logits(self, feat: Tensor) -> Tensor:
+        """Semantic image features (B, P, P, C) scored against the class names' word embeddings."""
+        return feat.float() @ self.net.embed.word_embeddings.weight[self.semantic_ids].t().float()
 
-    def patch_loss(self, feat: Tensor, batch: list[dict[str, object]], key: str) -> Tensor:
-        """Cross-entropy of the label under every patch centre (training only; the graphs are unchanged).
+    def patch_class_loss(self, feat: Tensor, batch: list[dict[str, object]]) -> Tensor:
+        """Cross-entropy of the class under every patch centre (training only; the graphs are unchanged).
 
-        Classes: the grid answers name a class at a handful of points per image, and from that
-        sparse signal a from-scratch encoder took longer than the CPU budget to tell shapes apart
-        (the card's diagnostics). Labelling every patch, on the features mask retrieval already
-        reads, gives the encoder a dense signal.
-        Colours: no grid task needs colour, so only the referring answers asked for it, and the
-        model did not learn which object "the blue shape" is (card: 0.28 of such expressions on the
-        referent with several objects). Scoring patches against the colour words' embeddings ties
-        those words to the patches that show them.
-        Background covers most patches, so it is weighed down.
+        The grid answers name a class at a handful of points per image, and from that sparse signal
+        a from-scratch encoder took longer than the CPU budget to tell shapes apart (the card's
+        diagnostics). Labelling every patch, on the features mask retrieval already reads, gives the
+        encoder a dense signal. Background covers most patches, so it is weighed down.
         """
-        labels = torch.stack([s[key] for s in batch]).to(self.device)  # type: ignore[misc]
-        logits = self.patch_logits(feat, key)
-        weight = torch.ones(logits.shape[-1], device=self.device)
-        weight[0] = PATCH_BACKGROUND_WEIGHT
-        return F.cross_entropy(logits.flatten(0, 2), labels.flatten(), weight=weight)
+        labels = torch.stack([s["patch_classes"] for s in batch]).to(self.device)  # type: ignore[misc]
+        return F.cross_entropy(
+            self.patch_class_logits(feat).flatten(0, 2), labels.flatten(), weight=self.patch_class_weight
+        )
 
     def losses(self, batch: list[dict[str, object]], share_stem: bool = True) -> dict[str, Tensor]:
         """Every task's losses on one batch; `share_stem=False` embeds the pixels once per task."""

@@ -7,14 +7,13 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 
 from models import train_tiny as tt
 from models import targets as tg
 from models.oracle import Oracle
-from models.scenes import COLORS, generate_scene
+from models.scenes import generate_scene
 from models import validation
 from models.validation import HeldOutProbe, box_iou
 
@@ -67,7 +66,6 @@ def test_log_has_every_loss_and_the_held_out_probe(tmp_path: Path) -> None:
     )
     for r in records:
         assert all(r[f"{t}/ce"] > 0 for t in tasks)
-        assert all(r[f"semantic_segmentation/{k}"] > 0 for k in ("patch_class", "patch_colour"))
     probed = [r for r in records if "val/class_acc" in r]
     assert [r["step"] for r in probed] == [2, 4]
     for r in probed:
@@ -197,14 +195,3 @@ def test_grid_answers_decoded_by_length_equal_one_padded_batch() -> None:
             real = labels >= 0
             assert torch.allclose(hidden[real], padded[real], atol=1e-5)
             assert hidden[~real].abs().sum() == 0
-
-
-def test_patch_colour_labels_name_the_colour_of_the_object_seen_there() -> None:
-    scene = generate_scene(1, 3)
-    labels = tg.colour_label_map(scene)
-    assert len({o.color for o in scene.objects}) > 1
-    assert np.array_equal(labels == 0, scene.semantic == 0)
-    for o in scene.objects:
-        assert (labels[o.mask] == COLORS.index(o.color) + 1).all()
-    patches = tg.patch_centre_labels(labels, 10)
-    assert patches.shape == (10, 10) and set(patches.unique().tolist()) <= set(np.unique(labels).tolist())
