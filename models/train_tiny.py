@@ -111,6 +111,7 @@ def make_sample(
             else resize_image(scene.image, refer.image_size, refer.interpolation)
         ),
         "expression": ref.text,
+        "expression_form": ref.expression,  # its words' roles: the probe's split by expression type
         "ground": tg.refer_target(obj, scene.width, scene.height, refer, tok),
         "res": tg.refer_target(obj, scene.width, scene.height, tasks["referring_segmentation"], tok),
         "res_mask": tg.mask_target(obj.mask, 4 * refer.image_size // patch),

@@ -15,6 +15,9 @@ sets (seed 777) use, and follow what the quality bar needs:
     val/referent    the same boxes: how often the box overlaps the referred object more than any
                     other object of the scene, i.e. the expression picked the right object,
                     however precise the box
+
+`python -m models.validation --checkpoint X --by-expression --scenes 256` splits the last two by
+what the expression says (EXPRESSION_KINDS): where referring fails, not just how often.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import TYPE_CHECKING
 import torch
 from torch import Tensor
 
+from .scenes import Expression
 from .ufo_vit import extend_cache
 
 if TYPE_CHECKING:  # train_tiny builds the probe; importing it here at run time would be circular
@@ -32,6 +36,17 @@ if TYPE_CHECKING:  # train_tiny builds the probe; importing it here at run time 
 VAL_SEED = 555
 VAL_SCENES = 32
 CHUNK = 16  # scenes per forward pass: bounds memory whatever the probe size
+EXPRESSION_KINDS = ("one object", "position word", "size word", "colour/shape only")
+
+
+def expression_kind(expression: Expression, objects: int) -> str:
+    """What singles the referred object out: nothing needs to (one object in the scene), else a
+    position word, else a size word, else only its colour and class."""
+    if objects == 1:
+        return EXPRESSION_KINDS[0]
+    if expression.position is not None:
+        return EXPRESSION_KINDS[1]
+    return EXPRESSION_KINDS[2] if expression.size is not None else EXPRESSION_KINDS[3]
 
 
 class HeldOutProbe:
@@ -49,7 +64,7 @@ class HeldOutProbe:
         hits = owners = 0
         box_err: list[Tensor] = []
         ious: list[Tensor] = []
-        rec_hits = referent_hits = 0
+        grounded: list[tuple[bool, bool]] = []
         for start in range(0, len(self.samples), CHUNK):
             batch = self.samples[start : start + CHUNK]
             hidden, labels, *_ = tr.grid_forward("detection", batch)
@@ -64,21 +79,50 @@ class HeldOutProbe:
             inter = (pred & target).flatten(1).sum(1)
             union = (pred | target).flatten(1).sum(1)
             ious.append(inter / union.clamp(min=1))
-            for box, s in zip(self.greedy_boxes(batch), batch):
-                objects, meant = s["refer_boxes"]  # type: ignore[misc]
-                if (box < 0).any():  # not a box: a miss
-                    continue
-                iou = box_iou(box, objects)
-                rec_hits += bool(iou[meant] >= 0.5)
-                referent_hits += bool(iou[meant] > 0 and iou[meant] == iou.max())
+            grounded += self.grounding_hits(batch)
         tr.model.train(was_training)
         return {
             "val/class_acc": hits / max(owners, 1),
             "val/box_l1": float(torch.cat(box_err).mean()),
             "val/mask_iou": float(torch.cat(ious).float().mean()),
-            "val/rec_acc": rec_hits / len(self.samples),
-            "val/referent": referent_hits / len(self.samples),
+            "val/rec_acc": sum(a for a, _ in grounded) / len(self.samples),
+            "val/referent": sum(r for _, r in grounded) / len(self.samples),
         }
+
+    @torch.no_grad()
+    def by_expression(self) -> dict[str, dict[str, float]]:
+        """Greedy REC Acc@0.5 and referent choice per expression kind (EXPRESSION_KINDS)."""
+        tr = self.trainer
+        was_training = tr.model.training
+        tr.model.eval()
+        hits: dict[str, list[tuple[bool, bool]]] = {kind: [] for kind in EXPRESSION_KINDS}
+        for start in range(0, len(self.samples), CHUNK):
+            batch = self.samples[start : start + CHUNK]
+            for s, hit in zip(batch, self.grounding_hits(batch)):
+                objects, _ = s["refer_boxes"]  # type: ignore[misc]
+                hits[expression_kind(s["expression_form"], len(objects))].append(hit)  # type: ignore[arg-type]
+        tr.model.train(was_training)
+        return {
+            kind: {
+                "n": len(h),
+                "rec_acc": sum(a for a, _ in h) / max(len(h), 1),
+                "referent": sum(r for _, r in h) / max(len(h), 1),
+            }
+            for kind, h in hits.items()
+        }
+
+    def grounding_hits(self, batch: list[dict[str, object]]) -> list[tuple[bool, bool]]:
+        """Per sample, whether the greedy grounding box has IoU >= 0.5 with the referred object,
+        and whether it overlaps that object more than any other (an answer without a box: neither)."""
+        out = []
+        for box, s in zip(self.greedy_boxes(batch), batch):
+            objects, meant = s["refer_boxes"]  # type: ignore[misc]
+            if (box < 0).any():
+                out.append((False, False))
+                continue
+            iou = box_iou(box, objects)
+            out.append((bool(iou[meant] >= 0.5), bool(iou[meant] > 0 and iou[meant] == iou.max())))
+        return out
 
     def greedy_ids(self, task: str, batch: list[dict[str, object]], steps: int) -> Tensor:
         """The first `steps` answer tokens (B, steps) of a referring task, decoded greedily for the
@@ -141,6 +185,10 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m models.validation", description=main.__doc__)
     ap.add_argument("--checkpoint", type=Path, required=True, help="ufo-tiny.pth or last.pt of a run")
     ap.add_argument("--preset", default="ufo-tiny")
+    ap.add_argument("--scenes", type=int, default=VAL_SCENES, help="held-out scenes (seed 555)")
+    ap.add_argument(
+        "--by-expression", action="store_true", help="greedy grounding split by expression kind instead"
+    )
     args = ap.parse_args(argv)
     ckpt = torch.load(args.checkpoint, map_location="cpu")
     model, tok, tasks = tt.build(int(ckpt.get("seed", 0)), args.preset)
@@ -149,9 +197,14 @@ def main(argv: list[str] | None = None) -> None:
     trainer = tt.Trainer(model, tok, tasks, torch.device("cpu"))
     side = tasks["detection"].grid_side(model.cfg)
     samples = [
-        tt.make_sample(VAL_SEED, i, tok, tasks, side, model.cfg.patch_size, sched) for i in range(VAL_SCENES)
+        tt.make_sample(VAL_SEED, i, tok, tasks, side, model.cfg.patch_size, sched) for i in range(args.scenes)
     ]
-    print(json.dumps({k: round(v, 4) for k, v in HeldOutProbe(trainer, samples).measure().items()}))
+    probe = HeldOutProbe(trainer, samples)
+    if args.by_expression:
+        split = probe.by_expression()
+        print(json.dumps({k: {m: round(v, 4) for m, v in row.items()} for k, row in split.items()}))
+    else:
+        print(json.dumps({k: round(v, 4) for k, v in probe.measure().items()}))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import torch
 from models import train_tiny as tt
 from models import targets as tg
 from models.oracle import Oracle
-from models.scenes import generate_scene
+from models.scenes import Expression, generate_scene
 from models import validation
 from models.validation import HeldOutProbe, box_iou
 
@@ -195,3 +195,53 @@ def test_grid_answers_decoded_by_length_equal_one_padded_batch() -> None:
             real = labels >= 0
             assert torch.allclose(hidden[real], padded[real], atol=1e-5)
             assert hidden[~real].abs().sum() == 0
+
+
+def test_expression_kind_names_what_singles_the_object_out() -> None:
+    red_circle = Expression("circle", color="red")
+    assert validation.expression_kind(red_circle, 1) == "one object"
+    assert validation.expression_kind(red_circle, 3) == "colour/shape only"
+    assert validation.expression_kind(Expression("star", size="large"), 2) == "size word"
+    assert (
+        validation.expression_kind(Expression(None, size="small", position="leftmost"), 2) == "position word"
+    )
+
+
+def test_split_by_expression_counts_each_greedy_box_under_its_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+    model, tok, tasks = tt.build(7, "micro")
+    trainer = tt.Trainer(model, tok, tasks, torch.device("cpu"))
+    side = tasks["detection"].grid_side(model.cfg)
+    samples = [tt.make_sample(555, i, tok, tasks, side, model.cfg.patch_size, SCHED) for i in range(40)]
+    probe = HeldOutProbe(trainer, samples)
+    index = {id(s): i for i, s in enumerate(samples)}
+
+    def answer(s: dict[str, object], i: int) -> torch.Tensor:
+        # Even scenes: the referred object's box; odd ones: the next object's (itself when alone).
+        objects, meant = s["refer_boxes"]  # type: ignore[misc]
+        return objects[meant if i % 2 == 0 else (meant + 1) % len(objects)]
+
+    monkeypatch.setattr(
+        probe, "greedy_boxes", lambda batch: torch.stack([answer(s, index[id(s)]) for s in batch])
+    )
+    expected: dict[str, list[int]] = {}
+    for i, s in enumerate(samples):  # the kind read from the words, not from the structured form
+        words, n = str(s["expression"]).split(), len(s["refer_boxes"][0])  # type: ignore[index]
+        kind = (
+            "one object"
+            if n == 1
+            else "position word"
+            if {"leftmost", "rightmost", "top", "bottom", "left", "right"} & set(words)
+            else "size word"
+            if {"small", "large"} & set(words)
+            else "colour/shape only"
+        )
+        expected.setdefault(kind, []).append(int(i % 2 == 0 or n == 1))
+    split = probe.by_expression()
+    assert len(expected) >= 3
+    for kind, hits in expected.items():
+        assert split[kind] == {
+            "n": len(hits),
+            "rec_acc": sum(hits) / len(hits),
+            "referent": sum(hits) / len(hits),
+        }
+    assert sum(row["n"] for row in split.values()) == len(samples)
