@@ -22,7 +22,8 @@ what the expression says (EXPRESSION_KINDS): where referring fails, not just how
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Iterator
 
 import torch
 from torch import Tensor
@@ -56,11 +57,24 @@ class HeldOutProbe:
         self.trainer, self.samples = trainer, samples
         self.background = trainer.tok.id("background")
 
-    @torch.no_grad()
+    @contextmanager
+    def _evaluating(self) -> Iterator[None]:
+        """Eval mode and no gradients for the probe, then the model back as training left it."""
+        model = self.trainer.model
+        was_training = model.training
+        model.eval()
+        try:
+            with torch.no_grad():
+                yield
+        finally:
+            model.train(was_training)
+
     def measure(self) -> dict[str, float]:
+        with self._evaluating():
+            return self._measure()
+
+    def _measure(self) -> dict[str, float]:
         tr = self.trainer
-        was_training = tr.model.training
-        tr.model.eval()
         hits = owners = 0
         box_err: list[Tensor] = []
         ious: list[Tensor] = []
@@ -80,7 +94,6 @@ class HeldOutProbe:
             union = (pred | target).flatten(1).sum(1)
             ious.append(inter / union.clamp(min=1))
             grounded += self.grounding_hits(batch)
-        tr.model.train(was_training)
         return {
             "val/class_acc": hits / max(owners, 1),
             "val/box_l1": float(torch.cat(box_err).mean()),
@@ -89,19 +102,15 @@ class HeldOutProbe:
             "val/referent": sum(r for _, r in grounded) / len(self.samples),
         }
 
-    @torch.no_grad()
     def by_expression(self) -> dict[str, dict[str, float]]:
         """Greedy REC Acc@0.5 and referent choice per expression kind (EXPRESSION_KINDS)."""
-        tr = self.trainer
-        was_training = tr.model.training
-        tr.model.eval()
         hits: dict[str, list[tuple[bool, bool]]] = {kind: [] for kind in EXPRESSION_KINDS}
-        for start in range(0, len(self.samples), CHUNK):
-            batch = self.samples[start : start + CHUNK]
-            for s, hit in zip(batch, self.grounding_hits(batch)):
-                objects, _ = s["refer_boxes"]  # type: ignore[misc]
-                hits[expression_kind(s["expression_form"], len(objects))].append(hit)  # type: ignore[arg-type]
-        tr.model.train(was_training)
+        with self._evaluating():
+            for start in range(0, len(self.samples), CHUNK):
+                batch = self.samples[start : start + CHUNK]
+                for s, hit in zip(batch, self.grounding_hits(batch)):
+                    objects, _ = s["refer_boxes"]  # type: ignore[misc]
+                    hits[expression_kind(s["expression_form"], len(objects))].append(hit)  # type: ignore[arg-type]
         return {
             kind: {
                 "n": len(h),
