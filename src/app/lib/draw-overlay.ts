@@ -37,9 +37,17 @@ export function drawOverlay(ctx: CanvasRenderingContext2D | OffscreenCanvasRende
     const pad = 3 * unit;
     const tabH = LABEL_FONT_PX * unit + 2 * pad;
     const tabY = y >= tabH ? y - tabH : y; // inside the box when there is no room above
+    const tabW = ctx.measureText(text).width + 2 * pad;
+    const tabX = labelTabX(x, tabW, width);
     ctx.fillStyle = cssColor(item.color);
-    ctx.fillRect(x, tabY, ctx.measureText(text).width + 2 * pad, tabH);
+    ctx.fillRect(tabX, tabY, tabW, tabH);
     ctx.fillStyle = '#fff';
-    ctx.fillText(text, x + pad, tabY + pad);
+    ctx.fillText(text, tabX + pad, tabY + pad);
   }
+}
+
+/** Where a label tab starts: at its box's left edge, moved left as far as it takes to stay inside
+ * the canvas (a box near the right edge would otherwise cut its label off), never past 0. */
+export function labelTabX(boxX: number, tabWidth: number, canvasWidth: number): number {
+  return Math.max(0, Math.min(boxX, canvasWidth - tabWidth));
 }

@@ -4,6 +4,7 @@ import { rle } from '../../eval';
 import { CancelledError, ImageError, PackageError } from '../../runtime/errors';
 import { toCoco } from './coco-export';
 import { describeError } from './describe-error';
+import { labelTabX } from './draw-overlay';
 import { displaySize } from './image-file';
 import { modesOf } from './modes';
 import { itemAt, maskLayer } from './overlay';
@@ -60,6 +61,14 @@ describe('overlay', () => {
     expect(itemAt(items, 0.5, 0.5)?.id).toBe('b');
     expect(itemAt(items, 3.5, 1.5)?.id).toBe('a');
     expect(itemAt(items, 9, 9)).toBeNull();
+  });
+});
+
+describe('label tabs', () => {
+  it('start at the box, shift left to stay inside the canvas, and never start before 0', () => {
+    expect(labelTabX(20, 50, 200)).toBe(20);
+    expect(labelTabX(180, 50, 200)).toBe(150);
+    expect(labelTabX(30, 250, 200)).toBe(0);
   });
 });
 
