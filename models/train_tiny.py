@@ -46,6 +46,10 @@ class Schedule:
     warmup: int
     grid_negatives: int  # background grid points sampled per image (det / insseg)
     semantic_points: int  # grid points sampled per image (semseg)
+    # Images of each batch that also train the caption (0: all). The caption is outside the
+    # quality bar, yet at full batch it costs as much as a box task: its prompt runs the whole
+    # text-conditioned encoder again.
+    caption_images: int = 0
 
 
 SCHEDULES = {
@@ -53,7 +57,9 @@ SCHEDULES = {
     "gpu": Schedule(steps=6000, batch=32, lr=1e-3, warmup=300, grid_negatives=24, semantic_points=12),
     # This 2-core CPU (OpenBLAS, models/_blas.py): all six tasks at batch 16 take ~3.8 s a step,
     # so 1100 steps take about 70 minutes, within the 2.5 hours.
-    "cpu": Schedule(steps=1100, batch=16, lr=1.5e-3, warmup=80, grid_negatives=24, semantic_points=12),
+    "cpu": Schedule(
+        steps=1100, batch=16, lr=1.5e-3, warmup=80, grid_negatives=24, semantic_points=12, caption_images=4
+    ),
 }
 BIN_SIGMA = 3.0  # width, in bins, of a coordinate's soft target (answer_loss)
 PATCH_BACKGROUND_WEIGHT = 0.2  # patch_class_loss: background patches outnumber shapes about 5 to 1
@@ -173,9 +179,15 @@ def mask_loss(logits: Tensor, target: Tensor) -> Tensor:
 
 class Trainer:
     def __init__(
-        self, model: UFOViT, tok: Tokenizer, tasks: dict[str, TaskConfig], device: torch.device
+        self,
+        model: UFOViT,
+        tok: Tokenizer,
+        tasks: dict[str, TaskConfig],
+        device: torch.device,
+        caption_images: int = 0,
     ) -> None:
         self.model, self.net, self.tok, self.tasks, self.device = model, model.backbone, tok, tasks, device
+        self.caption_images = caption_images  # Schedule.caption_images
         self.cls, self.pad, self.mask_id = tok.id("[CLS]"), tok.id("[PAD]"), tok.id("<MASK>")
         # The value of every whole-number token (bins are single words in the tiny vocabularies).
         bin_value = torch.full((len(tok.vocab),), -1, dtype=torch.long)
@@ -219,13 +231,13 @@ class Trainer:
         if self._embedded is None:
             return self.net.encode_image(self.pixels(batch, key), text_kv, geo, pad, **kw)
         images = [s[key] for s in batch]
-        if len(images) != len(self._embedded[0]) or any(
-            a is not b for a, b in zip(images, self._embedded[0])
-        ):
+        n = len(images)
+        # A task trained on the first n images of the batch (the caption) reuses their rows.
+        if n > len(self._embedded[0]) or any(a is not b for a, b in zip(images, self._embedded[0])):
             pixels = self.pixels(batch, key)
             self._embedded = (images, pixels, self.net.patch_embed(pixels))
         _, pixels, patches = self._embedded
-        return self.net.encode_image(pixels, text_kv, geo, pad, patches=patches, **kw)
+        return self.net.encode_image(pixels[:n], text_kv, geo, pad, patches=patches[:n], **kw)
 
     def text(self, task: str, batch: list[dict[str, object]]) -> tuple[list[KV], Tensor | None]:
         if task in self.fixed_prompts:
@@ -389,7 +401,7 @@ class Trainer:
             out.update(self.grid_loss("semantic_segmentation", batch, dense=True))
             out.update(self.refer_loss("grounding", "ground", batch))
             out.update(self.refer_loss("referring_segmentation", "res", batch))
-            out.update(self.refer_loss("caption", "caption", batch))
+            out.update(self.refer_loss("caption", "caption", batch[: self.caption_images or None]))
         finally:
             self._embedded = None
         return out
@@ -443,7 +455,7 @@ def train(
         opt.load_state_dict(ckpt["optimizer"])
         step = int(ckpt["step"])
         print(f"resumed at step {step}")
-    trainer = Trainer(model, tok, tasks, device)
+    trainer = Trainer(model, tok, tasks, device, sched.caption_images)
     side = tasks["detection"].grid_side(model.cfg)
     probe = (
         HeldOutProbe(

@@ -171,6 +171,29 @@ def test_one_stem_pass_per_batch_gives_the_same_losses_as_one_per_task() -> None
     assert all(torch.allclose(shared[k], alone[k]) for k in shared)
 
 
+def test_caption_trains_on_the_first_images_and_reuses_their_stem_rows() -> None:
+    model, tok, tasks = tt.build(5, "micro", stem=(8,))
+    side = tasks["detection"].grid_side(model.cfg)
+    batch = [tt.make_sample(1, i, tok, tasks, side, model.cfg.patch_size, SCHED) for i in range(3)]
+    calls = 0
+
+    def count(*_: object) -> None:
+        nonlocal calls
+        calls += 1
+
+    model.backbone.patch_embed.register_forward_hook(count)
+    every = tt.Trainer(model, tok, tasks, torch.device("cpu"))
+    some = tt.Trainer(model, tok, tasks, torch.device("cpu"), caption_images=2)
+    with torch.no_grad():
+        full, part = every.losses(batch), some.losses(batch)
+        assert calls == 2 + 2  # the caption's two images come from the batch's stem pass
+        first_two = every.refer_loss("caption", "caption", batch[:2])
+    for k in full:
+        expected = first_two[k] if k.startswith("caption/") else full[k]
+        assert torch.allclose(part[k], expected), k
+    assert not torch.allclose(full["caption/ce"], part["caption/ce"])
+
+
 def test_grid_answers_decoded_by_length_equal_one_padded_batch() -> None:
     model, tok, tasks = tt.build(5, "micro")
     trainer = tt.Trainer(model, tok, tasks, torch.device("cpu"))
