@@ -11,6 +11,9 @@ import pytest
 import torch
 
 from models import train_tiny as tt
+from models.config import TaskConfig
+from models.tokenizer import Tokenizer
+from models.ufo_vit import UFOViT
 from models import targets as tg
 from models.oracle import Oracle
 from models.scenes import Expression, generate_scene
@@ -149,44 +152,39 @@ def test_probe_class_accuracy_matches_the_oracles_greedy_decoding() -> None:
     assert probe.measure()["val/class_acc"] == pytest.approx(hits / owners)
 
 
+def counted_stem(
+    images: int,
+) -> tuple[UFOViT, Tokenizer, dict[str, TaskConfig], list[dict[str, object]], list[int]]:
+    """A micro model with a conv stem, a batch of `images` scenes, and a one-item list that counts
+    the stem's forward passes."""
+    model, tok, tasks = tt.build(5, "micro", stem=(8,))
+    side = tasks["detection"].grid_side(model.cfg)
+    batch = [tt.make_sample(1, i, tok, tasks, side, model.cfg.patch_size, SCHED) for i in range(images)]
+    calls = [0]
+    model.backbone.patch_embed.register_forward_hook(lambda *_: calls.__setitem__(0, calls[0] + 1))
+    return model, tok, tasks, batch, calls
+
+
 def test_one_stem_pass_per_batch_gives_the_same_losses_as_one_per_task() -> None:
     """losses() embeds the pixels once for all six prompts; each task alone embeds them itself."""
-    model, tok, tasks = tt.build(5, "micro", stem=(8,))
+    model, tok, tasks, batch, calls = counted_stem(2)
     trainer = tt.Trainer(model, tok, tasks, torch.device("cpu"))
-    side = tasks["detection"].grid_side(model.cfg)
-    batch = [tt.make_sample(1, i, tok, tasks, side, model.cfg.patch_size, SCHED) for i in range(2)]
-    calls = 0
-
-    def count(*_: object) -> None:
-        nonlocal calls
-        calls += 1
-
-    model.backbone.patch_embed.register_forward_hook(count)
     with torch.no_grad():
         shared = trainer.losses(batch)
-        assert calls == 2  # grid pixels (64 px) and referring pixels (32 px) of the micro preset
+        assert calls == [2]  # grid pixels (64 px) and referring pixels (32 px) of the micro preset
         alone = trainer.losses(batch, share_stem=False)
-    assert calls == 2 + 6
+    assert calls == [2 + 6]
     assert shared.keys() == alone.keys()
     assert all(torch.allclose(shared[k], alone[k]) for k in shared)
 
 
 def test_caption_trains_on_the_first_images_and_reuses_their_stem_rows() -> None:
-    model, tok, tasks = tt.build(5, "micro", stem=(8,))
-    side = tasks["detection"].grid_side(model.cfg)
-    batch = [tt.make_sample(1, i, tok, tasks, side, model.cfg.patch_size, SCHED) for i in range(3)]
-    calls = 0
-
-    def count(*_: object) -> None:
-        nonlocal calls
-        calls += 1
-
-    model.backbone.patch_embed.register_forward_hook(count)
+    model, tok, tasks, batch, calls = counted_stem(3)
     every = tt.Trainer(model, tok, tasks, torch.device("cpu"))
     some = tt.Trainer(model, tok, tasks, torch.device("cpu"), caption_images=2)
     with torch.no_grad():
         full, part = every.losses(batch), some.losses(batch)
-        assert calls == 2 + 2  # the caption's two images come from the batch's stem pass
+        assert calls == [2 + 2]  # the caption's two images come from the batch's stem pass
         first_two = every.refer_loss("caption", "caption", batch[:2])
     for k in full:
         expected = first_two[k] if k.startswith("caption/") else full[k]
