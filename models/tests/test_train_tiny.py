@@ -24,7 +24,7 @@ SCHED = tt.Schedule(steps=4, batch=2, lr=1e-3, warmup=1, grid_negatives=2, seman
 
 
 def run(out: Path, resume: bool = False) -> dict[str, torch.Tensor]:
-    model = tt.train(
+    model, _ = tt.train(
         out, SCHED, seed=3, resume=resume, workers=0, log_every=1, preset="micro", val_every=2, save_every=2
     )
     return model.state_dict()
@@ -75,6 +75,29 @@ def test_log_has_every_loss_and_the_held_out_probe(tmp_path: Path) -> None:
         assert all(
             0 <= r[f"val/{k}"] <= 1 for k in ("class_acc", "mask_iou", "box_l1", "rec_acc", "referent")
         )
+
+
+def test_budget_keeps_the_step_count_while_it_fits_and_cuts_it_when_the_speed_drops() -> None:
+    sched = tt.Schedule(
+        steps=100, batch=2, lr=1e-3, warmup=1, grid_negatives=2, semantic_points=2, budget_min=10
+    )
+    assert tt.fit_to_budget(sched, 40, elapsed_s=40, s_per_step=1.0) == sched
+    assert tt.fit_to_budget(sched, 40, elapsed_s=400, s_per_step=10.0).steps == 60  # 200 s left
+    assert tt.fit_to_budget(sched, 40, elapsed_s=700, s_per_step=1.0).steps == 40  # over: stop now
+    unlimited = tt.Schedule(**{**asdict(sched), "budget_min": None})
+    assert tt.fit_to_budget(unlimited, 40, elapsed_s=1e6, s_per_step=10.0) == unlimited
+
+
+def test_a_run_over_its_budget_stops_early_logs_the_cut_and_saves_the_schedule_it_ran(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tt, "TIMING_STEPS", 2)
+    argv = ["--out", str(tmp_path), "--preset", "micro", "--schedule", "cpu", "--steps", "4"]
+    tt.main([*argv, "--workers", "0", "--val-every", "0", "--time-budget", "1e-6"])
+    records = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
+    assert records[0]["step"] == 2 and records[0]["schedule_steps"] == 2
+    assert [r["step"] for r in records[1:]] == [2]  # the loss record of the last step
+    assert torch.load(tmp_path / "ufo-tiny.pth")["schedule"]["steps"] == 2
 
 
 def test_box_iou_in_centre_size_form() -> None:
