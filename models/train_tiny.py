@@ -12,9 +12,9 @@ Losses go to stdout and runs/<out>/log.jsonl, with held-out progress every --val
 on scenes no training or evaluation uses);
 checkpoints to runs/<out>/last.pt.
 
-The CPU schedule has a time budget: when the measured speed says its steps would not fit, the
-step count shrinks and the log records it ({"schedule_steps": ...}). The budget counts from the
-start of each process, a resumed one too.
+The CPU schedule has a time budget: every 100 steps the measured speed sets the step count to
+what still fits (never more than asked for), and the log records each change
+({"schedule_steps": ...}). The budget counts from the start of each process, a resumed one too.
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ class Schedule:
     # quality bar, yet at full batch it costs as much as a box task: its prompt runs the whole
     # text-conditioned encoder again.
     caption_images: int = 0
-    # Minutes the run may take (None: no limit). The step count shrinks to fit when the measured
-    # speed says it would not (fit_to_budget); a run that never shrinks repeats exactly.
+    # Minutes the run may take (None: no limit). The step count follows the measured speed when
+    # the asked-for steps would not fit (fit_to_budget); a run that never cuts repeats exactly.
     budget_min: float | None = None
 
 
@@ -430,16 +430,19 @@ def lr_at(step: int, sched: Schedule) -> float:
     return sched.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
-def fit_to_budget(sched: Schedule, step: int, elapsed_s: float, s_per_step: float) -> Schedule:
-    """The schedule with as many steps as its budget still holds at s_per_step (never more than
-    it had, never fewer than `step`, the steps already taken).
+def fit_to_budget(
+    sched: Schedule, step: int, elapsed_s: float, s_per_step: float, requested: int
+) -> Schedule:
+    """The schedule with as many steps as its budget still holds at s_per_step: never more than
+    the `requested` count, never fewer than `step`, the steps already taken.
 
     Cutting the count compresses what is left of the cosine, so the learning rate still ends at
-    its floor rather than being stopped mid-decay."""
+    its floor rather than being stopped mid-decay. A later, faster window may raise the count again
+    (up to `requested`): a passing slowdown does not cost the whole run its steps."""
     if sched.budget_min is None:
         return sched
     left = int((sched.budget_min * 60 - elapsed_s) / s_per_step)
-    return replace(sched, steps=max(step, min(sched.steps, step + left)))
+    return replace(sched, steps=max(step, min(requested, step + left)))
 
 
 def build(
@@ -515,6 +518,7 @@ def train(
     model.train()
     t0 = planned_at = time.time()
     first_step = planned_step = step
+    requested = sched.steps
     waited = 0.0
     last_logged = step
     t_data = time.time()
@@ -540,7 +544,7 @@ def train(
             # (seen here: 3.2 s a step early, 4 s late) shortens the rest of the run.
             now = time.time()
             per_step = (now - planned_at) / (step - planned_step)
-            fitted = fit_to_budget(sched, step, now - started, per_step)
+            fitted = fit_to_budget(sched, step, now - started, per_step, requested)
             planned_at, planned_step = now, step
             if fitted.steps != sched.steps:
                 sched = fitted

@@ -77,15 +77,19 @@ def test_log_has_every_loss_and_the_held_out_probe(tmp_path: Path) -> None:
         )
 
 
-def test_budget_keeps_the_step_count_while_it_fits_and_cuts_it_when_the_speed_drops() -> None:
+def test_budget_keeps_the_step_count_while_it_fits_and_follows_the_speed_when_it_does_not() -> None:
     sched = tt.Schedule(
         steps=100, batch=2, lr=1e-3, warmup=1, grid_negatives=2, semantic_points=2, budget_min=10
     )
-    assert tt.fit_to_budget(sched, 40, elapsed_s=40, s_per_step=1.0) == sched
-    assert tt.fit_to_budget(sched, 40, elapsed_s=400, s_per_step=10.0).steps == 60  # 200 s left
-    assert tt.fit_to_budget(sched, 40, elapsed_s=700, s_per_step=1.0).steps == 40  # over: stop now
+    assert tt.fit_to_budget(sched, 40, elapsed_s=40, s_per_step=1.0, requested=100) == sched
+    cut = tt.fit_to_budget(sched, 40, elapsed_s=400, s_per_step=10.0, requested=100)
+    assert cut.steps == 60  # 200 s left
+    assert tt.fit_to_budget(sched, 40, elapsed_s=700, s_per_step=1.0, requested=100).steps == 40  # over
+    # The machine speeds up again: the count rises back, but never past what was asked for.
+    assert tt.fit_to_budget(cut, 50, elapsed_s=450, s_per_step=1.0, requested=100).steps == 100
+    assert tt.fit_to_budget(cut, 50, elapsed_s=450, s_per_step=4.0, requested=100).steps == 87
     unlimited = tt.Schedule(**{**asdict(sched), "budget_min": None})
-    assert tt.fit_to_budget(unlimited, 40, elapsed_s=1e6, s_per_step=10.0) == unlimited
+    assert tt.fit_to_budget(unlimited, 40, elapsed_s=1e6, s_per_step=10.0, requested=100) == unlimited
 
 
 def test_a_run_over_its_budget_stops_early_logs_the_cut_and_saves_the_schedule_it_ran(
