@@ -470,7 +470,7 @@ def train(
     val_every: int = 100,
     save_every: int = 500,
 ) -> tuple[UFOViT, Schedule]:
-    """The trained model and the schedule it ran (its step count cut if the budget bound)."""
+    """The trained model and the schedule it ran (the step count the budget left it)."""
     started = time.time()  # the budget counts from here: probe scenes and model build included
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     torch.backends.cuda.matmul.allow_tf32 = True
@@ -541,16 +541,17 @@ def train(
             taken == TIMING_STEPS or (taken > TIMING_STEPS and taken % REPLAN_EVERY == 0)
         ):
             # Speed over the last window, probes included: a machine that slows down mid-run
-            # (seen here: 3.2 s a step early, 4 s late) shortens the rest of the run.
+            # (seen here: 3.2 s a step early, 4 s late) shortens the run, one that recovers
+            # lengthens it again.
             now = time.time()
             per_step = (now - planned_at) / (step - planned_step)
             fitted = fit_to_budget(sched, step, now - started, per_step, requested)
             planned_at, planned_step = now, step
             if fitted.steps != sched.steps:
                 sched = fitted
-                cut = {"step": step, "schedule_steps": sched.steps, "s_per_step": round(per_step, 3)}
-                print(json.dumps(cut), flush=True)
-                log.write(json.dumps(cut) + "\n")
+                change = {"step": step, "schedule_steps": sched.steps, "s_per_step": round(per_step, 3)}
+                print(json.dumps(change), flush=True)
+                log.write(json.dumps(change) + "\n")
         probing = bool(val_every) and (step % val_every == 0 or step == sched.steps)
         if step % log_every == 0 or step == sched.steps or probing:
             since = step - last_logged
