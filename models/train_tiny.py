@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -594,7 +595,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--steps", type=int, help="override the schedule's step count")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--preset", default="ufo-tiny", help="ufo-tiny, or micro (the tests' few-kilobyte model)")
-    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--workers",
+        type=int,
+        # Scene generation runs on the CPU: a GPU machine's spare cores keep its steps fed (2 on
+        # this 2-core CPU, where they share the cores with the step itself).
+        default=max(2, (os.cpu_count() or 2) - 2),
+        help="data-loading processes (default: all cores but two, at least two)",
+    )
     ap.add_argument("--resume", action="store_true")
     ap.add_argument(
         "--time-budget",
