@@ -26,6 +26,7 @@ import os
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -55,14 +56,28 @@ class Schedule:
     # quality bar, yet at full batch it costs as much as a box task: its prompt runs the whole
     # text-conditioned encoder again.
     caption_images: int = 0
+    # "bf16": the forward pass under CUDA's bfloat16 autocast; "fp32": plain float32 (TF32 matmuls
+    # on CUDA). The weights and the optimiser stay float32 either way.
+    precision: str = "fp32"
     # Minutes the run may take (None: no limit). The step count follows the measured speed when
     # the asked-for steps would not fit (fit_to_budget); a run that never cuts repeats exactly.
     budget_min: float | None = None
 
 
 SCHEDULES = {
-    # An H100 runs this in minutes; data generation (CPU workers) is the bottleneck there.
-    "gpu": Schedule(steps=6000, batch=32, lr=1e-3, warmup=300, grid_negatives=24, semantic_points=12),
+    # Measured on an H200 at batch 32 (`python -m models.bench_train --profile`): a step took
+    # 0.38 s, of which the GPU was busy 47 ms; the rest is the host launching ~12,000 small kernels.
+    # So a larger batch costs little time per step; 128 should still leave the step launch-bound
+    # (about 4x the device time). The step count is a cap: a --time-budget sets what runs.
+    "gpu": Schedule(
+        steps=3000,
+        batch=128,
+        lr=2e-3,
+        warmup=150,
+        grid_negatives=24,
+        semantic_points=12,
+        precision="bf16",
+    ),
     # This 2-core CPU (OpenBLAS, models/_blas.py): all six tasks at batch 16 take ~3.3 s a step,
     # so 2500 steps take ~138 minutes. The machine is not always that fast (the shipped build's
     # run averaged 3.6 s and took 150), so a 145-minute budget keeps the issue's 2.5 hours.
@@ -105,8 +120,35 @@ class SceneStream(IterableDataset):  # type: ignore[type-arg]
         index = self.start + (info.id if info else 0)
         stride = info.num_workers if info else 1
         while True:
-            yield make_sample(self.seed, index, self.tok, self.tasks, self.side, self.patch, self.sched)
+            sample = make_sample(self.seed, index, self.tok, self.tasks, self.side, self.patch, self.sched)
+            yield convert_leaves(sample, Tensor, Tensor.numpy)
             index += stride
+
+
+def convert_leaves(tree: object, kind: type, fn: Callable[[Any], object]) -> object:
+    """`tree` (dicts, lists, tuples) with every leaf of type `kind` replaced by fn(leaf), once per
+    object: a leaf shared by two keys stays shared, as Trainer.encode_image's stem cache needs.
+
+    Samples cross the loader's process boundary as numpy arrays: a tensor travels as its own
+    shared-memory segment and file descriptor, and a sample holds dozens (a mask per grid point).
+    Timed here with two workers and the main process idle, that cut scenes delivered from about
+    45 a second to about 90, what the workers generate; on a 16-core GPU machine, fourteen workers
+    delivered only 133 scenes a second (4 batches of 32) for that reason.
+    """
+    done: dict[int, object] = {}
+
+    def walk(x: object) -> object:
+        if isinstance(x, kind):
+            if id(x) not in done:
+                done[id(x)] = fn(x)
+            return done[id(x)]
+        if isinstance(x, dict):
+            return {k: walk(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            return type(x)(walk(v) for v in x)
+        return x
+
+    return walk(tree)
 
 
 def make_sample(
@@ -160,6 +202,12 @@ def make_sample(
         t = tg.grid_targets(scene, task, side, tok, rng, n)
         sample[key] = (t.points, t.sequences, [tg.mask_target(m, grid_mask_side) for m in t.masks])
     return sample
+
+
+def default_workers() -> int:
+    """All cores but two, at least two: scene generation runs on the CPU, and a GPU machine's spare
+    cores keep its steps fed (on a 2-core CPU the two workers share the cores with the step)."""
+    return max(2, (os.cpu_count() or 2) - 2)
 
 
 def _one_thread(_: int) -> None:
@@ -510,10 +558,8 @@ def train(
         worker_init_fn=_one_thread,
         **({"prefetch_factor": 4, "persistent_workers": True} if workers else {}),
     )
-    autocast = (
-        torch.autocast("cuda", dtype=torch.bfloat16)
-        if device.type == "cuda"
-        else torch.autocast("cpu", enabled=False)
+    autocast = torch.autocast(
+        device.type, dtype=torch.bfloat16, enabled=device.type == "cuda" and sched.precision == "bf16"
     )
     log = (out / "log.jsonl").open("a")
     model.train()
@@ -523,7 +569,8 @@ def train(
     waited = 0.0
     last_logged = step
     t_data = time.time()
-    for batch in loader:
+    for arrays in loader:
+        batch: list[dict[str, object]] = convert_leaves(arrays, np.ndarray, torch.from_numpy)  # type: ignore[assignment]
         waited += time.time() - t_data
         if step >= sched.steps:
             break
@@ -593,14 +640,14 @@ def main(argv: list[str] | None = None) -> None:
         "--schedule", choices=sorted(SCHEDULES), default=None, help="default: gpu with CUDA, else cpu"
     )
     ap.add_argument("--steps", type=int, help="override the schedule's step count")
+    ap.add_argument("--batch", type=int, help="override the schedule's batch size")
+    ap.add_argument("--precision", choices=("bf16", "fp32"), help="override the schedule's (CUDA only)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--preset", default="ufo-tiny", help="ufo-tiny, or micro (the tests' few-kilobyte model)")
     ap.add_argument(
         "--workers",
         type=int,
-        # Scene generation runs on the CPU: a GPU machine's spare cores keep its steps fed (2 on
-        # this 2-core CPU, where they share the cores with the step itself).
-        default=max(2, (os.cpu_count() or 2) - 2),
+        default=default_workers(),
         help="data-loading processes (default: all cores but two, at least two)",
     )
     ap.add_argument("--resume", action="store_true")
@@ -620,6 +667,10 @@ def main(argv: list[str] | None = None) -> None:
     sched = SCHEDULES[args.schedule or ("gpu" if torch.cuda.is_available() else "cpu")]
     if args.steps:
         sched = replace(sched, steps=args.steps)
+    if args.batch:
+        sched = replace(sched, batch=args.batch)
+    if args.precision:
+        sched = replace(sched, precision=args.precision)
     if args.time_budget is not None:
         sched = replace(sched, budget_min=args.time_budget or None)
     model, sched = train(

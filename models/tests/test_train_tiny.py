@@ -7,8 +7,10 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
+from torch.utils.data import DataLoader
 
 from models import train_tiny as tt
 from models.config import TaskConfig
@@ -293,3 +295,35 @@ def test_split_by_expression_counts_each_greedy_box_under_its_kind(monkeypatch: 
             "referent": sum(hits) / len(hits),
         }
     assert sum(row["n"] for row in split.values()) == len(samples)
+
+
+def assert_same_tree(got: object, expected: object) -> None:
+    if isinstance(expected, torch.Tensor):
+        assert isinstance(got, torch.Tensor) and got.dtype == expected.dtype and torch.equal(got, expected)
+    elif isinstance(expected, dict):
+        assert isinstance(got, dict) and got.keys() == expected.keys()
+        for k in expected:
+            assert_same_tree(got[k], expected[k])
+    elif isinstance(expected, (list, tuple)):
+        assert type(got) is type(expected) and len(got) == len(expected)
+        for g, e in zip(got, expected):
+            assert_same_tree(g, e)
+    else:
+        assert got == expected
+
+
+def test_samples_cross_the_loader_workers_whole_with_shared_pixels_still_shared() -> None:
+    """Worker samples travel as numpy arrays; back as tensors they equal make_sample's, and UFO-Tiny's
+    one image shared by the grid and referring keys is still one object (the stem cache needs it)."""
+    model, tok, tasks = tt.build(0, "ufo-tiny")
+    side, patch = tasks["detection"].grid_side(model.cfg), model.cfg.patch_size
+    stream = tt.SceneStream(1, 0, tok, tasks, side, patch, SCHED)
+    loader = DataLoader(stream, batch_size=2, collate_fn=tt.collate, num_workers=2)
+    arrays = next(iter(loader))
+    assert isinstance(arrays[0]["grid_pixels"], np.ndarray)
+    batch = tt.convert_leaves(arrays, np.ndarray, torch.from_numpy)
+    # Each worker batches its own share of the stream: worker 0 makes scenes 0 and 2.
+    expected = [tt.make_sample(1, i, tok, tasks, side, patch, SCHED) for i in (0, 2)]
+    assert all(e["grid_pixels"] is e["refer_pixels"] for e in expected)
+    assert_same_tree(batch, expected)
+    assert all(s["grid_pixels"] is s["refer_pixels"] for s in batch)  # type: ignore[index]
