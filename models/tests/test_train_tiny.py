@@ -327,3 +327,12 @@ def test_samples_cross_the_loader_workers_whole_with_shared_pixels_still_shared(
     assert all(e["grid_pixels"] is e["refer_pixels"] for e in expected)
     assert_same_tree(batch, expected)
     assert all(s["grid_pixels"] is s["refer_pixels"] for s in batch)  # type: ignore[index]
+
+
+def test_padded_sequences_are_cls_then_the_answer_shifted_and_labels_end_in_ignore() -> None:
+    seqs = [[7, 8, 9], [5], [4, 3, 2, 1, 0]]
+    inputs, labels = tt.pad_sequences(seqs, cls=100, pad=101)
+    assert inputs.dtype == labels.dtype == torch.long
+    for i, s in enumerate(seqs):  # the definition, row by row
+        assert inputs[i].tolist() == [100] + s[:-1] + [101] * (5 - len(s))
+        assert labels[i].tolist() == s + [-100] * (5 - len(s))
