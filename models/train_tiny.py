@@ -208,7 +208,14 @@ def make_sample(
         ("semantic_segmentation", sem, sched.semantic_points),
     ):
         t = tg.grid_targets(scene, task, side, tok, rng, n)
-        sample[key] = (t.points, t.sequences, [tg.mask_target(m, grid_mask_side) for m in t.masks])
+        # One (n, S, S) tensor of the n masks, not n tensors: one array to send from the worker
+        # and none to stack in the training process.
+        masks = [tg.mask_target(m, grid_mask_side) for m in t.masks]
+        sample[key] = (
+            t.points,
+            t.sequences,
+            torch.stack(masks) if masks else torch.zeros(0, grid_mask_side, grid_mask_side),
+        )
     return sample
 
 
@@ -360,11 +367,11 @@ class Trainer:
 
     def grid_forward(
         self, task: str, batch: list[dict[str, object]]
-    ) -> tuple[Tensor, Tensor, Tensor, list[int], list[Tensor]]:
+    ) -> tuple[Tensor, Tensor, Tensor, list[int], Tensor]:
         """Teacher-forced answers at every sampled grid point of a grid task.
 
         Returns the hidden states and labels (N, T) of the answers, the image features, and for every
-        answer with <MASK>s the index of its image and its target mask.
+        answer with <MASK>s the index of its image and its target mask (n, S, S).
         """
         t = self.tasks[task]
         geo = self.net.geometry(t.image_size, t.grid_per_window)
@@ -378,9 +385,10 @@ class Trainer:
             rows += [b * g + p for p in points]
             seqs += sequences
             images += [b] * len(m)
-            masks += m
+            masks.append(m)
         inputs_ids, labels = pad_sequences(seqs, self.cls, self.pad)
-        return self.decode_by_length(inputs_ids, seqs, rows, prefix), labels, feat, images, masks
+        hidden = self.decode_by_length(inputs_ids, seqs, rows, prefix)
+        return hidden, labels, feat, images, torch.cat(masks)
 
     def decode_by_length(
         self, inputs_ids: Tensor, seqs: list[list[int]], rows: list[int], prefix: list[KV]
@@ -415,9 +423,9 @@ class Trainer:
         out = {f"{task}/ce": self.answer_loss(hidden, labels)}
         if dense:
             out[f"{task}/patch_class"] = self.patch_class_loss(feat, batch)
-        if masks:
+        if images:
             logits = self.retrieval_logits(hidden, labels, feat, images)
-            out[f"{task}/mask"] = mask_loss(logits, torch.stack(masks).to(self.device))
+            out[f"{task}/mask"] = mask_loss(logits, masks.to(self.device))
         return out
 
     def retrieval_logits(self, hidden: Tensor, labels: Tensor, feat: Tensor, images: list[int]) -> Tensor:
