@@ -66,19 +66,14 @@ class Schedule:
 
 
 SCHEDULES = {
-    # Measured on an H200 at batch 32 (`python -m models.bench_train --profile`): a step took
-    # 0.38 s, of which the GPU was busy 47 ms; the rest is the host launching ~12,000 small kernels.
-    # So a larger batch costs little time per step; 128 should still leave the step launch-bound
-    # (about 4x the device time). The step count is a cap: a --time-budget sets what runs.
-    "gpu": Schedule(
-        steps=3000,
-        batch=128,
-        lr=2e-3,
-        warmup=150,
-        grid_negatives=24,
-        semantic_points=12,
-        precision="bf16",
-    ),
+    # Measured on an H200 at batch 32 with bf16 autocast (`python -m models.bench_train --profile`):
+    # a step took 0.38 s, of which the GPU was busy 47 ms; the rest is the host launching ~12,000
+    # small kernels. So a larger batch costs little time per step; 128 should still leave the step
+    # launch-bound (about 4x the device time). fp32 (TF32 matmuls) rather than bf16: that step ran
+    # 10,200 copies on the GPU against 2,900 on the CPU without autocast, most likely autocast's
+    # casts (`bench_train --precision fp32 --precision bf16` times both). The step count is a cap:
+    # a --time-budget sets what runs.
+    "gpu": Schedule(steps=3000, batch=128, lr=2e-3, warmup=150, grid_negatives=24, semantic_points=12),
     # This 2-core CPU (OpenBLAS, models/_blas.py): all six tasks at batch 16 take ~3.3 s a step,
     # so 2500 steps take ~138 minutes. The machine is not always that fast (the shipped build's
     # run averaged 3.6 s and took 150), so a 145-minute budget keeps the 2.5 hours.
