@@ -141,6 +141,10 @@ def convert_leaves(tree: object, kind: type, fn: Callable[[Any], object]) -> obj
         if isinstance(x, dict):
             return {k: walk(v) for k, v in x.items()}
         if isinstance(x, (list, tuple)):
+            # A sample's lists are homogeneous, and most hold token ids: walking every id cost
+            # 30 ms of the training process's time per 128 samples.
+            if not x or isinstance(x[0], (int, float, str)):
+                return x
             return type(x)(walk(v) for v in x)
         return x
 
