@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -26,7 +25,6 @@ from pathlib import Path
 import torch
 from torch import Tensor
 from torch.profiler import ProfilerActivity, profile
-from torch.utils.data import DataLoader
 
 from . import train_tiny as tt
 
@@ -42,15 +40,7 @@ def scene_seconds(make: Callable[[int], object], count: int) -> float:
 
 def loader_scenes_per_second(stream: tt.SceneStream, batch: int, workers: int, seconds: float) -> float:
     """Scenes a second from `workers` loader processes, timed after the first batch (their start)."""
-    loader = DataLoader(
-        stream,
-        batch_size=batch,
-        collate_fn=tt.collate,
-        num_workers=workers,
-        worker_init_fn=tt._one_thread,
-        **({"prefetch_factor": 4} if workers else {}),
-    )
-    batches = iter(loader)
+    batches = iter(tt.scene_loader(stream, batch, workers))
     next(batches)
     started, count = time.perf_counter(), 0
     while time.perf_counter() - started < seconds:
@@ -89,15 +79,7 @@ class StepTimer:
 
 def task_steps(trainer: tt.Trainer, batch: list[dict[str, object]]) -> dict[str, Losses]:
     """The whole step and each task's share of it, as train_tiny's losses() runs them."""
-    return {
-        "step": lambda: trainer.losses(batch),
-        "detection": lambda: trainer.grid_loss("detection", batch),
-        "instance_segmentation": lambda: trainer.grid_loss("instance_segmentation", batch),
-        "semantic_segmentation": lambda: trainer.grid_loss("semantic_segmentation", batch, dense=True),
-        "grounding": lambda: trainer.refer_loss("grounding", "ground", batch),
-        "referring_segmentation": lambda: trainer.refer_loss("referring_segmentation", "res", batch),
-        "caption": lambda: trainer.refer_loss("caption", "caption", batch[: trainer.caption_images or None]),
-    }
+    return {"step": lambda: trainer.losses(batch), **trainer.task_losses(batch)}
 
 
 def print_profile(timer: StepTimer, losses: Losses, rows: int = 15) -> None:

@@ -225,6 +225,18 @@ def default_workers() -> int:
     return max(2, (os.cpu_count() or 2) - 2)
 
 
+def scene_loader(stream: SceneStream, batch: int, workers: int) -> DataLoader:  # type: ignore[type-arg]
+    """Batches of `stream` from `workers` processes (0: in this one), as training reads them."""
+    return DataLoader(
+        stream,
+        batch_size=batch,
+        collate_fn=collate,
+        num_workers=workers,
+        worker_init_fn=_one_thread,
+        **({"prefetch_factor": 4, "persistent_workers": True} if workers else {}),
+    )
+
+
 def _one_thread(_: int) -> None:
     # Each worker renders scenes on one core; torch's default of one thread per core in every
     # worker oversubscribes the machine many times over and starves the training process.
@@ -475,18 +487,25 @@ class Trainer:
             self.patch_class_logits(feat).flatten(0, 2), labels.flatten(), weight=self.patch_class_weight
         )
 
+    def task_losses(self, batch: list[dict[str, object]]) -> dict[str, Callable[[], dict[str, Tensor]]]:
+        """Each task's losses on one batch, by task name, in the order losses() runs them."""
+        return {
+            "detection": lambda: self.grid_loss("detection", batch),
+            "instance_segmentation": lambda: self.grid_loss("instance_segmentation", batch),
+            "semantic_segmentation": lambda: self.grid_loss("semantic_segmentation", batch, dense=True),
+            "grounding": lambda: self.refer_loss("grounding", "ground", batch),
+            "referring_segmentation": lambda: self.refer_loss("referring_segmentation", "res", batch),
+            "caption": lambda: self.refer_loss("caption", "caption", batch[: self.caption_images or None]),
+        }
+
     def losses(self, batch: list[dict[str, object]], share_stem: bool = True) -> dict[str, Tensor]:
         """Every task's losses on one batch; `share_stem=False` embeds the pixels once per task."""
         out: dict[str, Tensor] = {}
         if share_stem:
             self._embedded = ([], torch.empty(0), torch.empty(0))
         try:
-            for task in ("detection", "instance_segmentation"):
-                out.update(self.grid_loss(task, batch))
-            out.update(self.grid_loss("semantic_segmentation", batch, dense=True))
-            out.update(self.refer_loss("grounding", "ground", batch))
-            out.update(self.refer_loss("referring_segmentation", "res", batch))
-            out.update(self.refer_loss("caption", "caption", batch[: self.caption_images or None]))
+            for task_loss in self.task_losses(batch).values():
+                out.update(task_loss())
         finally:
             self._embedded = None
         return out
@@ -570,14 +589,7 @@ def train(
         else None
     )
     stream = SceneStream(TRAIN_SEED, step * sched.batch, tok, tasks, side, model.cfg.patch_size, sched)
-    loader = DataLoader(
-        stream,
-        batch_size=sched.batch,
-        collate_fn=collate,
-        num_workers=workers,
-        worker_init_fn=_one_thread,
-        **({"prefetch_factor": 4, "persistent_workers": True} if workers else {}),
-    )
+    loader = scene_loader(stream, sched.batch, workers)
     autocast = torch.autocast(
         device.type, dtype=torch.bfloat16, enabled=device.type == "cuda" and sched.precision == "bf16"
     )
