@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> None:
     print(json.dumps({"loader_scenes_per_s": report["loader_scenes_per_s"]}), flush=True)
 
     batch = [make(i) for i in range(sched.batch)]
-    trainer = tt.Trainer(model.to(device), tok, tasks, device, sched.caption_images)
+    trainer = tt.Trainer(model.to(device), tok, tasks, device, sched.caption_images, sched.stack_tasks)
     for precision in args.precision or [sched.precision]:
         timer = StepTimer(trainer, device, precision)
         seconds = {k: round(timer.mean(f, args.repeats), 4) for k, f in task_steps(trainer, batch).items()}

@@ -88,6 +88,7 @@ def grid_targets(
     out = GridTargets([], [], [])
     if task.kind == "grid-semantic":
         count = side * side
+        class_masks: dict[int, np.ndarray] = {}
         chosen = rng.choice(count, size=min(count, negatives), replace=False)
         for g in sorted(int(c) for c in chosen):
             gy, gx = divmod(g, side)
@@ -96,7 +97,9 @@ def grid_targets(
             label = int(scene.semantic[y, x])  # 0 background, 1 + class id
             out.points.append(g)
             out.sequences.append([*tok.encode(task.classes[label]), comma, *[mask_id] * MASK_TOKENS, sep])
-            out.masks.append(scene.semantic == label)
+            if label not in class_masks:
+                class_masks[label] = scene.semantic == label
+            out.masks.append(class_masks[label])  # one array per class: mask_targets pools it once
         return out
     assigned = assign_objects(scene.objects, w, h, side)
     free = [g for g in range(side * side) if g not in assigned]
@@ -133,5 +136,18 @@ def caption_target(scene: Scene, tok: Tokenizer) -> list[int]:
 
 def mask_target(mask: np.ndarray, side: int) -> Tensor:
     """A full-image mask as the fraction of each cell of the (side, side) logit map it covers."""
-    m = torch.from_numpy(np.ascontiguousarray(mask)).float()[None, None]
-    return F.interpolate(m, size=(side, side), mode="area")[0, 0]
+    return mask_targets([mask], side)[0]
+
+
+def mask_targets(masks: list[np.ndarray], side: int) -> Tensor:
+    """mask_target of every mask of one image, (n, side, side), pooled as one batch. A mask listed
+    more than once (semantic grid points share their class's mask) is pooled once."""
+    if not masks:
+        return torch.zeros(0, side, side)
+    first: dict[int, int] = {}
+    for m in masks:
+        first.setdefault(id(m), len(first))
+    unique = {id(m): m for m in masks}
+    m = torch.from_numpy(np.stack(list(unique.values()))).float()[:, None]
+    pooled = F.interpolate(m, size=(side, side), mode="area")[:, 0]
+    return pooled[[first[id(m)] for m in masks]]

@@ -61,6 +61,10 @@ class Schedule:
     # "bf16": the forward pass under CUDA's bfloat16 autocast; "fp32": plain float32 (TF32 matmuls
     # on CUDA). The weights and the optimiser stay float32 either way.
     precision: str = "fp32"
+    # One text-conditioned encoder pass for all the tasks that share an image size, instead of one
+    # per task (Trainer.encode_tasks). Equal to rounding; on a GPU it launches the encoder's kernels
+    # once instead of six times, on this CPU it is slower (one batch of 96 rows against six of 16).
+    stack_tasks: bool = False
     # Minutes the run may take (None: no limit). The step count follows the measured speed when
     # the asked-for steps would not fit (fit_to_budget); a run that never cuts repeats exactly.
     budget_min: float | None = None
@@ -74,7 +78,9 @@ SCHEDULES = {
     # 10,200 copies on the GPU against 2,900 on the CPU without autocast, most likely autocast's
     # casts (`bench_train --precision fp32 --precision bf16` times both). The step count is a cap:
     # a --time-budget sets what runs.
-    "gpu": Schedule(steps=3000, batch=128, lr=2e-3, warmup=150, grid_negatives=24, semantic_points=12),
+    "gpu": Schedule(
+        steps=3000, batch=128, lr=2e-3, warmup=150, grid_negatives=24, semantic_points=12, stack_tasks=True
+    ),
     # This 2-core CPU (OpenBLAS, models/_blas.py): all six tasks at batch 16 take ~3.3 s a step,
     # so 2500 steps take ~138 minutes. The machine is not always that fast (the shipped build's
     # run averaged 3.6 s and took 150), so a 145-minute budget keeps the issue's 2.5 hours.
@@ -210,12 +216,7 @@ def make_sample(
         t = tg.grid_targets(scene, task, side, tok, rng, n)
         # One (n, S, S) tensor of the n masks, not n tensors: one array to send from the worker
         # and none to stack in the training process.
-        masks = [tg.mask_target(m, grid_mask_side) for m in t.masks]
-        sample[key] = (
-            t.points,
-            t.sequences,
-            torch.stack(masks) if masks else torch.zeros(0, grid_mask_side, grid_mask_side),
-        )
+        sample[key] = (t.points, t.sequences, tg.mask_targets(t.masks, grid_mask_side))
     return sample
 
 
@@ -274,6 +275,14 @@ def mask_loss(logits: Tensor, target: Tensor) -> Tensor:
     return bce + dice.mean()
 
 
+Encoded = tuple[Tensor, list[KV], list[Tensor]]  # image features, image (k, v), layer inputs
+
+
+def pixels_key(task: TaskConfig) -> str:
+    """The sample's pixels a task reads (UFO-Tiny's two are one array; the micro preset's differ)."""
+    return "grid_pixels" if task.kind.startswith("grid-") else "refer_pixels"
+
+
 class Trainer:
     def __init__(
         self,
@@ -282,9 +291,10 @@ class Trainer:
         tasks: dict[str, TaskConfig],
         device: torch.device,
         caption_images: int = 0,
+        stack_tasks: bool = False,
     ) -> None:
         self.model, self.net, self.tok, self.tasks, self.device = model, model.backbone, tok, tasks, device
-        self.caption_images = caption_images  # Schedule.caption_images
+        self.caption_images, self.stack_tasks = caption_images, stack_tasks  # as in Schedule
         self.cls, self.pad, self.mask_id = tok.id("[CLS]"), tok.id("[PAD]"), tok.id("<MASK>")
         # The value of every whole-number token (bins are single words in the tiny vocabularies).
         bin_value = torch.full((len(tok.vocab),), -1, dtype=torch.long)
@@ -294,9 +304,7 @@ class Trainer:
         self.bin_value = bin_value.to(device)
         self.number_ids = torch.nonzero(self.bin_value >= 0)[:, 0]
         self.fixed_prompts = {
-            n: torch.tensor([tok.prompt_ids(t.prompt)])
-            for n, t in tasks.items()
-            if "{expression}" not in t.prompt
+            n: tok.prompt_ids(t.prompt) for n, t in tasks.items() if "{expression}" not in t.prompt
         }
         names = tasks["semantic_segmentation"].classes
         self.semantic_ids = torch.tensor([tok.id(n) for n in names], device=device)
@@ -307,12 +315,38 @@ class Trainer:
         # caller can see patch tokens computed before an optimiser step): the images, compared by
         # identity, their pixels and their patch tokens.
         self._embedded: tuple[list[object], Tensor, Tensor] | None = None
+        # Every task's encoder outputs, by task, while losses() runs with stack_tasks (None outside).
+        self._encoded: dict[str, Encoded] | None = None
         self.mean = torch.tensor(IMAGE_MEAN, device=device)[:, None, None]
         self.std = torch.tensor(IMAGE_STD, device=device)[:, None, None]
 
+    def put(self, x: Tensor) -> Tensor:
+        """A host tensor on the training device. On CUDA the copy is queued without waiting: a plain
+        .to() synchronises the stream, and a step of dozens of such copies would stall the host at
+        each one until the GPU caught up, instead of letting it launch the next kernels meanwhile.
+        Every index is therefore computed on the host, where the labels are."""
+        if self.device.type != "cuda":
+            return x.to(self.device)
+        return x.pin_memory().to(self.device, non_blocking=True)
+
     def pixels(self, batch: list[dict[str, object]], key: str) -> Tensor:
-        x = torch.stack([s[key] for s in batch]).to(self.device)  # type: ignore[misc]
+        x = self.put(torch.stack([s[key] for s in batch]))  # type: ignore[misc]
         return (x - self.mean) / self.std
+
+    def embedded(self, batch: list[dict[str, object]], key: str) -> tuple[Tensor, Tensor | None]:
+        """A batch's normalised pixels and, within losses(), their patch tokens. The patch embedding
+        (the conv stem) does not depend on the prompt, so losses() runs it once per batch, not once
+        per task; outside losses() the encoder embeds the pixels itself (patches None)."""
+        if self._embedded is None:
+            return self.pixels(batch, key), None
+        images = [s[key] for s in batch]
+        n = len(images)
+        # A task trained on the first n images of the batch (the caption) reuses their rows.
+        if n > len(self._embedded[0]) or any(a is not b for a, b in zip(images, self._embedded[0])):
+            pixels = self.pixels(batch, key)
+            self._embedded = (images, pixels, self.net.patch_embed(pixels))
+        _, pixels, patches = self._embedded
+        return pixels[:n], patches[:n]
 
     def encode_image(
         self,
@@ -322,31 +356,99 @@ class Trainer:
         geo: Geometry,
         pad: Tensor | None,
         **kw: bool,
-    ) -> tuple[Tensor, list[KV], list[Tensor]]:
-        """The encoder on a batch's pixels. Within losses() the patch embedding (the conv stem) runs
-        once per batch, not once per task, because it does not depend on the prompt."""
-        if self._embedded is None:
-            return self.net.encode_image(self.pixels(batch, key), text_kv, geo, pad, **kw)
-        images = [s[key] for s in batch]
-        n = len(images)
-        # A task trained on the first n images of the batch (the caption) reuses their rows.
-        if n > len(self._embedded[0]) or any(a is not b for a, b in zip(images, self._embedded[0])):
-            pixels = self.pixels(batch, key)
-            self._embedded = (images, pixels, self.net.patch_embed(pixels))
-        _, pixels, patches = self._embedded
-        return self.net.encode_image(pixels[:n], text_kv, geo, pad, patches=patches[:n], **kw)
+    ) -> Encoded:
+        """The encoder on a batch's pixels under one prompt's keys and values."""
+        pixels, patches = self.embedded(batch, key)
+        return self.net.encode_image(pixels, text_kv, geo, pad, patches=patches, **kw)
 
-    def text(self, task: str, batch: list[dict[str, object]]) -> tuple[list[KV], Tensor | None]:
+    def encode(
+        self, task: str, batch: list[dict[str, object]], geo: Geometry, keep_inputs: bool = False
+    ) -> Encoded:
+        """One task's text-conditioned encoder pass: image features, image (k, v), layer inputs.
+        Within losses() with stack_tasks, encode_tasks() has already run it."""
+        if self._encoded is not None:
+            return self._encoded[task]
+        text_kv, pad = self.text(task, batch)
+        return self.encode_image(
+            batch, pixels_key(self.tasks[task]), text_kv, geo, pad, keep_inputs=keep_inputs
+        )
+
+    def encode_tasks(self, batch: list[dict[str, object]]) -> dict[str, Encoded]:
+        """Every task's encoder passes as one text pass and one image pass per image size: all the
+        tasks' prompts padded to one length (the padding masked out), every task's image rows
+        stacked under their prompt, the stem's patch tokens reused.
+
+        Attention is per row, so each task's outputs equal its own passes to rounding. On a GPU a
+        step is bound by launching kernels (an H200 was busy 47 ms of a 385 ms step, bench_train
+        --profile), and separate passes launch the same kernels once per task over small batches.
+        """
+        out: dict[str, Encoded] = {}
+        sizes = {name: t.image_size for name, t in self.tasks.items()}
+        for size in dict.fromkeys(sizes.values()):
+            group = [t for t in sizes if sizes[t] == size]
+            prompts: list[list[int]] = []  # a fixed prompt once, an expression per image
+            text_rows: list[int] = []  # each image row's prompt
+            pixels, patches, counts = [], [], []
+            for t in group:
+                rows = self.task_rows(t, batch)
+                own = self.prompts(t, rows)
+                text_rows += [len(prompts) + min(i, len(own) - 1) for i in range(len(rows))]
+                prompts += own
+                px, pt = self.embedded(rows, pixels_key(self.tasks[t]))
+                pixels.append(px)
+                if pt is not None:
+                    patches.append(pt)
+                counts.append(len(rows))
+            kv, pad = self.encode_prompts(prompts)
+            idx = self.put(torch.tensor(text_rows))
+            feat, image_kv, inputs = self.net.encode_image(
+                torch.cat(pixels),
+                [(k[idx], v[idx]) for k, v in kv],
+                self.net.geometry(size),
+                pad[idx],
+                keep_inputs=True,
+                patches=torch.cat(patches) if patches else None,
+            )
+            total = sum(counts)
+            split = [
+                feat.split(counts),
+                *(x.split([c * x.shape[0] // total for c in counts]) for kv in image_kv for x in kv),
+                *(x.split(counts) for x in inputs),
+            ]
+            depth = len(image_kv)
+            for j, t in enumerate(group):
+                pieces = [s[j] for s in split]
+                kvs = [(pieces[1 + 2 * i], pieces[2 + 2 * i]) for i in range(depth)]
+                out[t] = (pieces[0], kvs, pieces[1 + 2 * depth :])
+        return out
+
+    def task_rows(self, task: str, batch: list[dict[str, object]]) -> list[dict[str, object]]:
+        """The images of a batch a task trains on: the caption only the first caption_images."""
+        return batch[: self.caption_images or None] if task == "caption" else batch
+
+    def prompts(self, task: str, batch: list[dict[str, object]]) -> list[list[int]]:
+        """A task's prompt token ids: its fixed prompt once, or each image's own."""
         if task in self.fixed_prompts:
-            kv = self.net.encode_text(self.fixed_prompts[task].to(self.device))
-            b = len(batch)
-            return [(k.expand(b, -1, -1, -1), v.expand(b, -1, -1, -1)) for k, v in kv], None
-        prompts: list[list[int]] = [s["prompt_ids"][task] for s in batch]  # type: ignore[index]
+            return [self.fixed_prompts[task]]
+        return [s["prompt_ids"][task] for s in batch]  # type: ignore[index]
+
+    def encode_prompts(self, prompts: list[list[int]]) -> tuple[list[KV], Tensor]:
+        """Prompts padded to one length through the text stream; the padding mask (R, L)."""
         ids = torch.full((len(prompts), max(map(len, prompts))), self.pad, dtype=torch.long)
         for i, p in enumerate(prompts):
             ids[i, : len(p)] = torch.tensor(p)
-        pad = (ids == self.pad).to(self.device)
-        return self.net.encode_text(ids.to(self.device), pad), pad
+        ids = self.put(ids)
+        pad = ids == self.pad
+        return self.net.encode_text(ids, pad), pad
+
+    def text(self, task: str, batch: list[dict[str, object]]) -> tuple[list[KV], Tensor | None]:
+        """A task's prompt keys and values for every image of a batch, and their padding mask
+        (None for a fixed prompt: it runs once, unpadded, and is shared by every image)."""
+        if task in self.fixed_prompts:
+            kv = self.net.encode_text(self.put(torch.tensor([self.fixed_prompts[task]])))
+            b = len(batch)
+            return [(k.expand(b, -1, -1, -1), v.expand(b, -1, -1, -1)) for k, v in kv], None
+        return self.encode_prompts(self.prompts(task, batch))
 
     def answer_loss(self, hidden: Tensor, labels: Tensor) -> Tensor:
         """Cross-entropy over the answer; a coordinate's target is spread over its neighbour bins.
@@ -357,25 +459,23 @@ class Trainer:
         its mode is the true bin, so greedy decoding of the official grammar is unchanged. Whether
         it speeds learning is not yet shown: the 1100-step CPU run still had near-chance boxes.
         """
-        logp = self.net.logits(hidden).flatten(0, 1).float().log_softmax(-1)
-        labels = labels.flatten().to(self.device)
-        target = torch.zeros_like(logp)
-        valid = labels >= 0
-        target[valid] = F.one_hot(labels[valid], logp.shape[-1]).float()
-        value = self.bin_value[labels.clamp(min=0)]
-        number = valid & (value >= 0)
-        if number.any():
-            dist = (self.bin_value[self.number_ids][None, :] - value[number][:, None]).float()
-            soft = torch.softmax(-0.5 * (dist / BIN_SIGMA) ** 2, -1)
-            rows = torch.zeros(int(number.sum()), logp.shape[-1], device=self.device)
-            rows[:, self.number_ids] = soft
-            target[number] = rows
-        return -(target * logp).sum(-1)[valid].mean()
+        labels = labels.flatten()
+        valid = self.put(torch.nonzero(labels >= 0)[:, 0])
+        logp = self.net.logits(hidden).flatten(0, 1)[valid].float().log_softmax(-1)
+        answer = self.put(labels)[valid]
+        value = self.bin_value[answer]
+        # Every row's Gaussian is computed and the words' rows keep their one-hot: selecting the
+        # number rows instead would make the GPU report their count to the host.
+        dist = (self.bin_value[self.number_ids][None, :] - value[:, None]).float()
+        soft = torch.zeros_like(logp)
+        soft[:, self.number_ids] = torch.softmax(-0.5 * (dist / BIN_SIGMA) ** 2, -1)
+        target = torch.where((value >= 0)[:, None], soft, F.one_hot(answer, logp.shape[-1]).float())
+        return -(target * logp).sum(-1).mean()
 
     def mask_queries(self, hidden: Tensor, labels: Tensor) -> Tensor:
         """The states at the positions whose target is <MASK>, grouped 16 per answer: (n, 16, C)."""
-        sel = (labels == self.mask_id).to(self.device)
-        return hidden[sel].reshape(-1, MASK_TOKENS, hidden.shape[-1])
+        sel = self.put(torch.nonzero(labels.flatten() == self.mask_id)[:, 0])
+        return hidden.flatten(0, 1)[sel].reshape(-1, MASK_TOKENS, hidden.shape[-1])
 
     def grid_forward(
         self, task: str, batch: list[dict[str, object]]
@@ -387,8 +487,7 @@ class Trainer:
         """
         t = self.tasks[task]
         geo = self.net.geometry(t.image_size, t.grid_per_window)
-        text_kv, pad = self.text(task, batch)
-        feat, image_kv, inputs = self.encode_image(batch, "grid_pixels", text_kv, geo, pad, keep_inputs=True)
+        feat, image_kv, inputs = self.encode(task, batch, geo, keep_inputs=True)
         prefix = self.net.encode_grid(inputs, image_kv, geo)
         g = geo.grid_side**2
         rows, seqs, images, masks = [], [], [], []
@@ -414,21 +513,21 @@ class Trainer:
         the padded batch would.
         """
         lengths = torch.tensor([len(s) for s in seqs])
-        prefix_rows = torch.tensor(rows, device=self.device)
+        prefix_rows = self.put(torch.tensor(rows))
         t = inputs_ids.shape[1]
         parts, order = [], []
         for n in torch.unique(lengths).tolist():
             sel = torch.nonzero(lengths == n)[:, 0]
-            idx = prefix_rows[sel.to(self.device)]
+            idx = prefix_rows[self.put(sel)]
             h, _ = self.net.decode(
-                inputs_ids[sel, :n].to(self.device),
+                self.put(inputs_ids[sel, :n]),
                 0,
                 [(k[idx], v[idx]) for k, v in prefix],
                 self.net.cfg.window_layers,
             )
             parts.append(F.pad(h, (0, 0, 0, t - n)))
             order.append(sel)
-        return torch.cat(parts)[torch.argsort(torch.cat(order)).to(self.device)]
+        return torch.cat(parts)[self.put(torch.argsort(torch.cat(order)))]
 
     def grid_loss(self, task: str, batch: list[dict[str, object]], dense: bool = False) -> dict[str, Tensor]:
         hidden, labels, feat, images, masks = self.grid_forward(task, batch)
@@ -437,13 +536,13 @@ class Trainer:
             out[f"{task}/patch_class"] = self.patch_class_loss(feat, batch)
         if images:
             logits = self.retrieval_logits(hidden, labels, feat, images)
-            out[f"{task}/mask"] = mask_loss(logits, masks.to(self.device))
+            out[f"{task}/mask"] = mask_loss(logits, self.put(masks))
         return out
 
     def retrieval_logits(self, hidden: Tensor, labels: Tensor, feat: Tensor, images: list[int]) -> Tensor:
         """Mask logits (n, 4P, 4P) of every answer with <MASK>s, against the features of its image."""
         queries = self.mask_queries(hidden, labels).float()  # (n, 16, C)
-        img = feat[torch.tensor(images, device=self.device)].float()  # (n, P, P, C)
+        img = feat[self.put(torch.tensor(images))].float()  # (n, P, P, C)
         n, p, c = img.shape[0], img.shape[1], img.shape[3]
         sim = queries @ img.reshape(n, p * p, c).transpose(1, 2) / c**0.5  # (n, 16, P*P)
         side = int(MASK_TOKENS**0.5)
@@ -456,10 +555,9 @@ class Trainer:
         """Teacher-forced answers of a referring task or caption: hidden states, labels, image features."""
         t = self.tasks[task]
         geo = self.net.geometry(t.image_size)
-        text_kv, pad = self.text(task, batch)
-        feat, image_kv, _ = self.encode_image(batch, "refer_pixels", text_kv, geo, pad)
+        feat, image_kv, _ = self.encode(task, batch, geo)
         inputs_ids, labels = pad_sequences([s[key] for s in batch], self.cls, self.pad)  # type: ignore[misc]
-        hidden, _ = self.net.decode(inputs_ids.to(self.device), 0, image_kv, tuple(range(self.net.cfg.depth)))
+        hidden, _ = self.net.decode(self.put(inputs_ids), 0, image_kv, tuple(range(self.net.cfg.depth)))
         return hidden, labels, feat
 
     def refer_loss(self, task: str, key: str, batch: list[dict[str, object]]) -> dict[str, Tensor]:
@@ -467,7 +565,7 @@ class Trainer:
         out = {f"{task}/ce": self.answer_loss(hidden, labels)}
         if self.tasks[task].kind == "refer-mask":
             logits = self.retrieval_logits(hidden, labels, feat, list(range(len(batch))))
-            out[f"{task}/mask"] = mask_loss(logits, torch.stack([s["res_mask"] for s in batch]).to(self.device))  # type: ignore[misc]
+            out[f"{task}/mask"] = mask_loss(logits, self.put(torch.stack([s["res_mask"] for s in batch])))  # type: ignore[misc]
         return out
 
     def patch_class_logits(self, feat: Tensor) -> Tensor:
@@ -482,7 +580,7 @@ class Trainer:
         diagnostics). Labelling every patch, on the features mask retrieval already reads, gives the
         encoder a dense signal. Background covers most patches, so it is weighed down.
         """
-        labels = torch.stack([s["patch_classes"] for s in batch]).to(self.device)  # type: ignore[misc]
+        labels = self.put(torch.stack([s["patch_classes"] for s in batch]))  # type: ignore[misc]
         return F.cross_entropy(
             self.patch_class_logits(feat).flatten(0, 2), labels.flatten(), weight=self.patch_class_weight
         )
@@ -495,7 +593,7 @@ class Trainer:
             "semantic_segmentation": lambda: self.grid_loss("semantic_segmentation", batch, dense=True),
             "grounding": lambda: self.refer_loss("grounding", "ground", batch),
             "referring_segmentation": lambda: self.refer_loss("referring_segmentation", "res", batch),
-            "caption": lambda: self.refer_loss("caption", "caption", batch[: self.caption_images or None]),
+            "caption": lambda: self.refer_loss("caption", "caption", self.task_rows("caption", batch)),
         }
 
     def losses(self, batch: list[dict[str, object]], share_stem: bool = True) -> dict[str, Tensor]:
@@ -504,10 +602,12 @@ class Trainer:
         if share_stem:
             self._embedded = ([], torch.empty(0), torch.empty(0))
         try:
+            if self.stack_tasks:
+                self._encoded = self.encode_tasks(batch)
             for task_loss in self.task_losses(batch).values():
                 out.update(task_loss())
         finally:
-            self._embedded = None
+            self._embedded = self._encoded = None
         return out
 
 
@@ -575,7 +675,7 @@ def train(
         opt.load_state_dict(ckpt["optimizer"])
         step = int(ckpt["step"])
         print(f"resumed at step {step}")
-    trainer = Trainer(model, tok, tasks, device, sched.caption_images)
+    trainer = Trainer(model, tok, tasks, device, sched.caption_images, sched.stack_tasks)
     side = tasks["detection"].grid_side(model.cfg)
     probe = (
         HeldOutProbe(

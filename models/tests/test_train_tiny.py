@@ -221,6 +221,75 @@ def test_caption_trains_on_the_first_images_and_reuses_their_stem_rows() -> None
     assert not torch.allclose(full["caption/ce"], part["caption/ce"])
 
 
+def test_stacked_tasks_give_each_tasks_losses_and_gradients_in_one_pass_per_image_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """stack_tasks runs the text and the image stream once per image size (the micro preset has
+    two: grid tasks at 64 px, referring at 32) on every task's rows, prompts of different lengths
+    padded and masked."""
+    model, tok, tasks, batch, _ = counted_stem(3)
+    passes: dict[str, list[int]] = {"encode_text": [], "encode_image": []}
+    for name, rows in passes.items():
+        original = getattr(model.backbone, name)
+
+        def counted(
+            x: torch.Tensor, *args: object, rows: list[int] = rows, f: object = original, **kw: object
+        ) -> object:
+            rows.append(x.shape[0])
+            return f(x, *args, **kw)  # type: ignore[operator]
+
+        monkeypatch.setattr(model.backbone, name, counted)
+    grads = {}
+    for stack in (False, True):
+        trainer = tt.Trainer(model, tok, tasks, torch.device("cpu"), caption_images=2, stack_tasks=stack)
+        model.zero_grad()
+        losses = trainer.losses(batch)
+        sum(losses.values()).backward()  # type: ignore[union-attr]
+        grads[stack] = (
+            losses,
+            {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None},
+        )
+    # Alone: det, inst, sem, grounding, RES, caption (on its first 2 images). Stacked, in the
+    # preset's task order: the three grid tasks' fixed prompts once each; caption's fixed prompt
+    # once and the two referring tasks' expressions once per image.
+    assert passes["encode_image"] == [3, 3, 3, 3, 3, 2] + [3 * 3, 2 + 3 + 3]
+    assert passes["encode_text"] == [1, 1, 1, 3, 3, 1] + [3, 1 + 3 + 3]
+    (alone, g_alone), (stacked, g_stacked) = grads[False], grads[True]
+    assert alone.keys() == stacked.keys() and g_alone.keys() == g_stacked.keys()
+    prompts = {len(s["prompt_ids"]["grounding"]) for s in batch}  # type: ignore[index]
+    assert len(prompts) > 1  # the referring prompts themselves need padding
+    for k in alone:
+        assert torch.allclose(alone[k], stacked[k], rtol=1e-4, atol=1e-5), k
+    for n in g_alone:
+        assert torch.allclose(g_alone[n], g_stacked[n], rtol=1e-3, atol=1e-5), n
+
+
+def test_mask_targets_pool_each_distinct_mask_once_and_equal_one_at_a_time() -> None:
+    rng = np.random.default_rng(0)
+    a, b = rng.random((37, 53)) > 0.5, rng.random((37, 53)) > 0.3
+    pooled: list[int] = []
+    original = tg.F.interpolate
+
+    def counted(x: torch.Tensor, **kw: object) -> torch.Tensor:
+        pooled.append(x.shape[0])
+        return original(x, **kw)  # type: ignore[arg-type]
+
+    one = [tg.mask_target(m, 8) for m in (a, b)]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tg.F, "interpolate", counted)
+        many = tg.mask_targets([a, b, a, a], 8)
+    assert pooled == [2]
+    assert torch.equal(many, torch.stack([one[0], one[1], one[0], one[0]]))
+    assert tg.mask_targets([], 8).shape == (0, 8, 8)
+
+
+def test_tokenizer_remembers_texts_without_sharing_its_lists() -> None:
+    _, tok, _ = tt.build(0, "micro")
+    first = tok.encode("red circle")
+    first.append(-1)  # a caller's list is its own
+    assert tok.encode("red circle") == first[:-1] == Tokenizer(tok.vocab).encode("red circle")
+
+
 def test_grid_answers_decoded_by_length_equal_one_padded_batch() -> None:
     model, tok, tasks = tt.build(5, "micro")
     trainer = tt.Trainer(model, tok, tasks, torch.device("cpu"))
