@@ -276,6 +276,17 @@ def mask_loss(logits: Tensor, target: Tensor) -> Tensor:
 
 
 Encoded = tuple[Tensor, list[KV], list[Tensor]]  # image features, image (k, v), layer inputs
+# A task's teacher-forced pass: answer states and labels (N, T), image features, and for answers
+# with <MASK>s the index of their image and their target masks (None: one mask per image, res_mask).
+Forward = tuple[Tensor, Tensor, Tensor, list[int], Tensor | None]
+ANSWERS = {"refer-box": "ground", "refer-mask": "res", "caption": "caption"}  # a referring kind's answer
+
+
+def image_slice(x: Tensor, first: int, last: int, images: int) -> Tensor:
+    """Images first..last-1 of a stacked batch of `images`: their rows of x, which holds one row
+    per image or, for window layers, one row per window of each."""
+    per = x.shape[0] // images
+    return x[first * per : last * per]
 
 
 def pixels_key(task: TaskConfig) -> str:
@@ -315,8 +326,8 @@ class Trainer:
         # caller can see patch tokens computed before an optimiser step): the images, compared by
         # identity, their pixels and their patch tokens.
         self._embedded: tuple[list[object], Tensor, Tensor] | None = None
-        # Every task's encoder outputs, by task, while losses() runs with stack_tasks (None outside).
-        self._encoded: dict[str, Encoded] | None = None
+        # Every task's forward pass, by task, while losses() runs with stack_tasks (None outside).
+        self._forwards: dict[str, Forward] | None = None
         self.mean = torch.tensor(IMAGE_MEAN, device=device)[:, None, None]
         self.std = torch.tensor(IMAGE_STD, device=device)[:, None, None]
 
@@ -361,44 +372,34 @@ class Trainer:
         pixels, patches = self.embedded(batch, key)
         return self.net.encode_image(pixels, text_kv, geo, pad, patches=patches, **kw)
 
-    def encode(
-        self, task: str, batch: list[dict[str, object]], geo: Geometry, keep_inputs: bool = False
-    ) -> Encoded:
-        """One task's text-conditioned encoder pass: image features, image (k, v), layer inputs.
-        Within losses() with stack_tasks, encode_tasks() has already run it."""
-        if self._encoded is not None:
-            return self._encoded[task]
-        text_kv, pad = self.text(task, batch)
-        return self.encode_image(
-            batch, pixels_key(self.tasks[task]), text_kv, geo, pad, keep_inputs=keep_inputs
-        )
+    def forward_tasks(self, batch: list[dict[str, object]]) -> dict[str, Forward]:
+        """Every task's teacher-forced pass, batched across the tasks that share an image size: one
+        text pass for all their prompts (padded to one length, the padding masked out), one image
+        pass for all their rows (the stem's patch tokens reused), one grid pass and one decode per
+        answer length for the grid tasks, one decode for the rest (answers padded to one length).
 
-    def encode_tasks(self, batch: list[dict[str, object]]) -> dict[str, Encoded]:
-        """Every task's encoder passes as one text pass and one image pass per image size: all the
-        tasks' prompts padded to one length (the padding masked out), every task's image rows
-        stacked under their prompt, the stem's patch tokens reused.
-
-        Attention is per row, so each task's outputs equal its own passes to rounding. On a GPU a
-        step is bound by launching kernels (an H200 was busy 47 ms of a 385 ms step, bench_train
-        --profile), and separate passes launch the same kernels once per task over small batches.
+        Attention and decoding are per row, so each task's outputs equal grid_forward's and
+        refer_forward's to rounding. On a GPU a step is bound by launching kernels (an H200 was busy
+        47 ms of a 385 ms step, bench_train --profile), and task by task the step launches the same
+        kernels once per task over small batches.
         """
-        out: dict[str, Encoded] = {}
+        out: dict[str, Forward] = {}
         sizes = {name: t.image_size for name, t in self.tasks.items()}
         for size in dict.fromkeys(sizes.values()):
-            group = [t for t in sizes if sizes[t] == size]
+            # Grid tasks first, so that their rows are one slice of the stacked batch.
+            group = sorted((t for t in sizes if sizes[t] == size), key=lambda t: not self.is_grid(t))
             prompts: list[list[int]] = []  # a fixed prompt once, an expression per image
             text_rows: list[int] = []  # each image row's prompt
-            pixels, patches, counts = [], [], []
+            pixels, patches, rows = [], [], []
             for t in group:
-                rows = self.task_rows(t, batch)
-                own = self.prompts(t, rows)
-                text_rows += [len(prompts) + min(i, len(own) - 1) for i in range(len(rows))]
+                rows.append(self.task_rows(t, batch))
+                own = self.prompts(t, rows[-1])
+                text_rows += [len(prompts) + min(i, len(own) - 1) for i in range(len(rows[-1]))]
                 prompts += own
-                px, pt = self.embedded(rows, pixels_key(self.tasks[t]))
+                px, pt = self.embedded(rows[-1], pixels_key(self.tasks[t]))
                 pixels.append(px)
                 if pt is not None:
                     patches.append(pt)
-                counts.append(len(rows))
             kv, pad = self.encode_prompts(prompts)
             idx = self.put(torch.tensor(text_rows))
             feat, image_kv, inputs = self.net.encode_image(
@@ -409,18 +410,89 @@ class Trainer:
                 keep_inputs=True,
                 patches=torch.cat(patches) if patches else None,
             )
-            total = sum(counts)
-            split = [
-                feat.split(counts),
-                *(x.split([c * x.shape[0] // total for c in counts]) for kv in image_kv for x in kv),
-                *(x.split(counts) for x in inputs),
-            ]
-            depth = len(image_kv)
-            for j, t in enumerate(group):
-                pieces = [s[j] for s in split]
-                kvs = [(pieces[1 + 2 * i], pieces[2 + 2 * i]) for i in range(depth)]
-                out[t] = (pieces[0], kvs, pieces[1 + 2 * depth :])
+            counts = [len(r) for r in rows]
+            feats = feat.split(counts)
+            grid = sum(self.is_grid(t) for t in group)
+            images = sum(counts[:grid])  # the grid tasks' rows come first
+
+            if grid:
+                out |= self.decode_grid_tasks(
+                    group[:grid],
+                    rows[:grid],
+                    feats[:grid],
+                    [x[:images] for x in inputs],
+                    [
+                        (image_slice(k, 0, images, len(idx)), image_slice(v, 0, images, len(idx)))
+                        for k, v in image_kv
+                    ],
+                )
+            if grid < len(group):
+                out |= self.decode_refer_tasks(
+                    group[grid:],
+                    rows[grid:],
+                    feats[grid:],
+                    [
+                        (
+                            image_slice(k, images, len(idx), len(idx)),
+                            image_slice(v, images, len(idx), len(idx)),
+                        )
+                        for k, v in image_kv
+                    ],
+                )
         return out
+
+    def decode_grid_tasks(
+        self,
+        tasks: list[str],
+        rows: list[list[dict[str, object]]],
+        feats: tuple[Tensor, ...],
+        inputs: list[Tensor],
+        image_kv: list[KV],
+    ) -> dict[str, Forward]:
+        """forward_tasks' grid tasks: one grid pass over their stacked rows, one decode per length."""
+        configs = {(self.tasks[t].image_size, self.tasks[t].grid_per_window) for t in tasks}
+        if len(configs) > 1:
+            raise ValueError(f"grid tasks of one image size need one grid to stack: {sorted(configs)}")
+        geo = self.net.geometry(*configs.pop())
+        prefix = self.net.encode_grid(inputs, image_kv, geo)
+        g = geo.grid_side**2
+        answers, first = [], 0
+        for t, r in zip(tasks, rows):
+            own_rows, seqs, images, masks = self.grid_answers(t, r, g)
+            answers.append(([first * g + row for row in own_rows], seqs, images, masks))
+            first += len(r)
+        seqs = [q for a in answers for q in a[1]]
+        inputs_ids, labels = pad_sequences(seqs, self.cls, self.pad)
+        hidden = self.decode_by_length(inputs_ids, seqs, [p for a in answers for p in a[0]], prefix)
+        split = [len(a[1]) for a in answers]
+        return {
+            t: (states, answer_labels, f, a[2], a[3])
+            for t, states, answer_labels, f, a in zip(
+                tasks, hidden.split(split), labels.split(split), feats, answers
+            )
+        }
+
+    def decode_refer_tasks(
+        self,
+        tasks: list[str],
+        rows: list[list[dict[str, object]]],
+        feats: tuple[Tensor, ...],
+        image_kv: list[KV],
+    ) -> dict[str, Forward]:
+        """forward_tasks' referring tasks and caption: one decode of all their answers, padded."""
+        seqs = [s[ANSWERS[self.tasks[t].kind]] for t, r in zip(tasks, rows) for s in r]
+        inputs_ids, labels = pad_sequences(seqs, self.cls, self.pad)  # type: ignore[arg-type]
+        hidden, _ = self.net.decode(self.put(inputs_ids), 0, image_kv, tuple(range(self.net.cfg.depth)))
+        split = [len(r) for r in rows]
+        return {
+            t: (states, answer_labels, f, list(range(len(r))), None)
+            for t, states, answer_labels, f, r in zip(
+                tasks, hidden.split(split), labels.split(split), feats, rows
+            )
+        }
+
+    def is_grid(self, task: str) -> bool:
+        return self.tasks[task].kind.startswith("grid-")
 
     def task_rows(self, task: str, batch: list[dict[str, object]]) -> list[dict[str, object]]:
         """The images of a batch a task trains on: the caption only the first caption_images."""
@@ -487,9 +559,19 @@ class Trainer:
         """
         t = self.tasks[task]
         geo = self.net.geometry(t.image_size, t.grid_per_window)
-        feat, image_kv, inputs = self.encode(task, batch, geo, keep_inputs=True)
+        text_kv, pad = self.text(task, batch)
+        feat, image_kv, inputs = self.encode_image(batch, "grid_pixels", text_kv, geo, pad, keep_inputs=True)
         prefix = self.net.encode_grid(inputs, image_kv, geo)
-        g = geo.grid_side**2
+        rows, seqs, images, masks = self.grid_answers(task, batch, geo.grid_side**2)
+        inputs_ids, labels = pad_sequences(seqs, self.cls, self.pad)
+        hidden = self.decode_by_length(inputs_ids, seqs, rows, prefix)
+        return hidden, labels, feat, images, masks
+
+    def grid_answers(
+        self, task: str, batch: list[dict[str, object]], g: int
+    ) -> tuple[list[int], list[list[int]], list[int], Tensor]:
+        """A grid task's sampled answers: their prefix rows (image b's point p is b * g + p), their
+        token ids, and for the answers with <MASK>s the index of their image and the masks."""
         rows, seqs, images, masks = [], [], [], []
         for b, s in enumerate(batch):
             points, sequences, m = s[task]  # type: ignore[misc]
@@ -497,9 +579,7 @@ class Trainer:
             seqs += sequences
             images += [b] * len(m)
             masks.append(m)
-        inputs_ids, labels = pad_sequences(seqs, self.cls, self.pad)
-        hidden = self.decode_by_length(inputs_ids, seqs, rows, prefix)
-        return hidden, labels, feat, images, torch.cat(masks)
+        return rows, seqs, images, torch.cat(masks)
 
     def decode_by_length(
         self, inputs_ids: Tensor, seqs: list[list[int]], rows: list[int], prefix: list[KV]
@@ -530,7 +610,10 @@ class Trainer:
         return torch.cat(parts)[self.put(torch.argsort(torch.cat(order)))]
 
     def grid_loss(self, task: str, batch: list[dict[str, object]], dense: bool = False) -> dict[str, Tensor]:
-        hidden, labels, feat, images, masks = self.grid_forward(task, batch)
+        if self._forwards is not None:
+            hidden, labels, feat, images, masks = self._forwards[task]
+        else:
+            hidden, labels, feat, images, masks = self.grid_forward(task, batch)
         out = {f"{task}/ce": self.answer_loss(hidden, labels)}
         if dense:
             out[f"{task}/patch_class"] = self.patch_class_loss(feat, batch)
@@ -549,19 +632,21 @@ class Trainer:
         # The 4x4 shuffle of spec §5.1: M[4y + a, 4x + b] = S[4a + b, y, x] (as postprocess.mask_logits).
         return sim.reshape(n, side, side, p, p).permute(0, 3, 1, 4, 2).reshape(n, side * p, side * p)
 
-    def refer_forward(
-        self, task: str, key: str, batch: list[dict[str, object]]
-    ) -> tuple[Tensor, Tensor, Tensor]:
+    def refer_forward(self, task: str, batch: list[dict[str, object]]) -> tuple[Tensor, Tensor, Tensor]:
         """Teacher-forced answers of a referring task or caption: hidden states, labels, image features."""
         t = self.tasks[task]
         geo = self.net.geometry(t.image_size)
-        feat, image_kv, _ = self.encode(task, batch, geo)
-        inputs_ids, labels = pad_sequences([s[key] for s in batch], self.cls, self.pad)  # type: ignore[misc]
+        text_kv, pad = self.text(task, batch)
+        feat, image_kv, _ = self.encode_image(batch, "refer_pixels", text_kv, geo, pad)
+        inputs_ids, labels = pad_sequences([s[ANSWERS[t.kind]] for s in batch], self.cls, self.pad)  # type: ignore[misc]
         hidden, _ = self.net.decode(self.put(inputs_ids), 0, image_kv, tuple(range(self.net.cfg.depth)))
         return hidden, labels, feat
 
-    def refer_loss(self, task: str, key: str, batch: list[dict[str, object]]) -> dict[str, Tensor]:
-        hidden, labels, feat = self.refer_forward(task, key, batch)
+    def refer_loss(self, task: str, batch: list[dict[str, object]]) -> dict[str, Tensor]:
+        if self._forwards is not None:
+            hidden, labels, feat, *_ = self._forwards[task]
+        else:
+            hidden, labels, feat = self.refer_forward(task, batch)
         out = {f"{task}/ce": self.answer_loss(hidden, labels)}
         if self.tasks[task].kind == "refer-mask":
             logits = self.retrieval_logits(hidden, labels, feat, list(range(len(batch))))
@@ -591,9 +676,9 @@ class Trainer:
             "detection": lambda: self.grid_loss("detection", batch),
             "instance_segmentation": lambda: self.grid_loss("instance_segmentation", batch),
             "semantic_segmentation": lambda: self.grid_loss("semantic_segmentation", batch, dense=True),
-            "grounding": lambda: self.refer_loss("grounding", "ground", batch),
-            "referring_segmentation": lambda: self.refer_loss("referring_segmentation", "res", batch),
-            "caption": lambda: self.refer_loss("caption", "caption", self.task_rows("caption", batch)),
+            "grounding": lambda: self.refer_loss("grounding", batch),
+            "referring_segmentation": lambda: self.refer_loss("referring_segmentation", batch),
+            "caption": lambda: self.refer_loss("caption", self.task_rows("caption", batch)),
         }
 
     def losses(self, batch: list[dict[str, object]], share_stem: bool = True) -> dict[str, Tensor]:
@@ -603,11 +688,11 @@ class Trainer:
             self._embedded = ([], torch.empty(0), torch.empty(0))
         try:
             if self.stack_tasks:
-                self._encoded = self.encode_tasks(batch)
+                self._forwards = self.forward_tasks(batch)
             for task_loss in self.task_losses(batch).values():
                 out.update(task_loss())
         finally:
-            self._embedded = self._encoded = None
+            self._embedded = self._forwards = None
         return out
 
 

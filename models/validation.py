@@ -86,8 +86,8 @@ class HeldOutProbe:
             owner = labels[:, 0] != self.background
             hits += int((first[owner] == labels[owner, 0]).sum())
             owners += int(owner.sum())
-            box_err.append(self._box_error(*tr.refer_forward("grounding", "ground", batch)[:2]))
-            hidden, labels, feat = tr.refer_forward("referring_segmentation", "res", batch)
+            box_err.append(self._box_error(*tr.refer_forward("grounding", batch)[:2]))
+            hidden, labels, feat = tr.refer_forward("referring_segmentation", batch)
             pred = tr.retrieval_logits(hidden, labels, feat, list(range(len(batch)))) > 0
             target = torch.stack([s["res_mask"] for s in batch]).to(pred.device) > 0.5  # type: ignore[misc]
             inter = (pred & target).flatten(1).sum(1)

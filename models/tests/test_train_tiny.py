@@ -214,7 +214,7 @@ def test_caption_trains_on_the_first_images_and_reuses_their_stem_rows() -> None
     with torch.no_grad():
         full, part = every.losses(batch), some.losses(batch)
         assert calls == [2 + 2]  # the caption's two images come from the batch's stem pass
-        first_two = every.refer_loss("caption", "caption", batch[:2])
+        first_two = every.refer_loss("caption", batch[:2])
     for k in full:
         expected = first_two[k] if k.startswith("caption/") else full[k]
         assert torch.allclose(part[k], expected), k
@@ -224,18 +224,18 @@ def test_caption_trains_on_the_first_images_and_reuses_their_stem_rows() -> None
 def test_stacked_tasks_give_each_tasks_losses_and_gradients_in_one_pass_per_image_size(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """stack_tasks runs the text and the image stream once per image size (the micro preset has
-    two: grid tasks at 64 px, referring at 32) on every task's rows, prompts of different lengths
-    padded and masked."""
+    """stack_tasks runs each stream once per image size (the micro preset has two: grid tasks at 64
+    px, referring at 32) on every task's rows, prompts and answers of different lengths padded and
+    masked, and decodes the grid answers of all three grid tasks once per answer length."""
     model, tok, tasks, batch, _ = counted_stem(3)
-    passes: dict[str, list[int]] = {"encode_text": [], "encode_image": []}
-    for name, rows in passes.items():
+    calls: dict[str, list[int]] = {"encode_text": [], "encode_image": [], "encode_grid": [], "decode": []}
+    for name, rows in calls.items():
         original = getattr(model.backbone, name)
 
         def counted(
-            x: torch.Tensor, *args: object, rows: list[int] = rows, f: object = original, **kw: object
+            x: object, *args: object, rows: list[int] = rows, f: object = original, **kw: object
         ) -> object:
-            rows.append(x.shape[0])
+            rows.append(x[0].shape[0] if isinstance(x, list) else x.shape[0])  # type: ignore[attr-defined]
             return f(x, *args, **kw)  # type: ignore[operator]
 
         monkeypatch.setattr(model.backbone, name, counted)
@@ -249,11 +249,17 @@ def test_stacked_tasks_give_each_tasks_losses_and_gradients_in_one_pass_per_imag
             losses,
             {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None},
         )
-    # Alone: det, inst, sem, grounding, RES, caption (on its first 2 images). Stacked, in the
-    # preset's task order: the three grid tasks' fixed prompts once each; caption's fixed prompt
-    # once and the two referring tasks' expressions once per image.
-    assert passes["encode_image"] == [3, 3, 3, 3, 3, 2] + [3 * 3, 2 + 3 + 3]
-    assert passes["encode_text"] == [1, 1, 1, 3, 3, 1] + [3, 1 + 3 + 3]
+    # Alone: det, inst, sem, grounding, RES, caption (on its first 2 images). Stacked, grid tasks
+    # first: the three grid tasks' fixed prompts once each; caption's fixed prompt once and the two
+    # referring tasks' expressions once per image.
+    grid = ("detection", "instance_segmentation", "semantic_segmentation")
+    lengths = {t: {len(q) for s in batch for q in s[t][1]} for t in grid}  # type: ignore[index]
+    assert calls["encode_text"] == [1, 1, 1, 3, 3, 1] + [3, 1 + 3 + 3]
+    assert calls["encode_image"] == [3, 3, 3, 3, 3, 2] + [3 * 3, 2 + 3 + 3]
+    assert calls["encode_grid"] == [3, 3, 3] + [3 * 3]
+    alone_decodes = sum(len(lengths[t]) for t in grid) + 3
+    assert len(calls["decode"]) == alone_decodes + len(set.union(*lengths.values())) + 1
+    assert calls["decode"][-1] == 2 + 3 + 3  # caption, grounding and RES answers in one decode
     (alone, g_alone), (stacked, g_stacked) = grads[False], grads[True]
     assert alone.keys() == stacked.keys() and g_alone.keys() == g_stacked.keys()
     prompts = {len(s["prompt_ids"]["grounding"]) for s in batch}  # type: ignore[index]
