@@ -61,9 +61,11 @@ class Schedule:
     # "bf16": the forward pass under CUDA's bfloat16 autocast; "fp32": plain float32 (TF32 matmuls
     # on CUDA). The weights and the optimiser stay float32 either way.
     precision: str = "fp32"
-    # One text-conditioned encoder pass for all the tasks that share an image size, instead of one
-    # per task (Trainer.encode_tasks). Equal to rounding; on a GPU it launches the encoder's kernels
-    # once instead of six times, on this CPU it is slower (one batch of 96 rows against six of 16).
+    # Every task's forward pass batched with the others' (Trainer.forward_tasks) instead of task by
+    # task. Equal to rounding, with about a fifth of the kernel-like ops (counted on this CPU; the
+    # gpu schedule's comment). On this CPU it gains
+    # nothing clear (3.44 and 3.77 s a step at batch 16 against 4.12 and 3.77 task by task), and
+    # task by task keeps the CPU recipe bit-identical to the run that trained the shipped build.
     stack_tasks: bool = False
     # Minutes the run may take (None: no limit). The step count follows the measured speed when
     # the asked-for steps would not fit (fit_to_budget); a run that never cuts repeats exactly.
@@ -73,11 +75,12 @@ class Schedule:
 SCHEDULES = {
     # Measured on an H200 at batch 32 with bf16 autocast (`python -m models.bench_train --profile`):
     # a step took 0.38 s, of which the GPU was busy 47 ms; the rest is the host launching ~12,000
-    # small kernels. So a larger batch costs little time per step; 128 should still leave the step
-    # launch-bound (about 4x the device time). fp32 (TF32 matmuls) rather than bf16: that step ran
-    # 10,200 copies on the GPU against 2,900 on the CPU without autocast, most likely autocast's
-    # casts (`bench_train --precision fp32 --precision bf16` times both). The step count is a cap:
-    # a --time-budget sets what runs.
+    # small kernels. So a larger batch costs little time per step, and stack_tasks launches about
+    # a fifth as many (counted on this CPU at batch 4: 13.9k kernel-like ops task by task, 3.0k
+    # stacked, AdamW aside). fp32 (TF32 matmuls) rather than bf16: that step ran 10,200 copies on
+    # the GPU against 2,900 on the CPU without autocast, most likely autocast's casts
+    # (`bench_train --precision fp32 --precision bf16` times both). The step count is a cap: a
+    # --time-budget sets what runs.
     "gpu": Schedule(
         steps=3000, batch=128, lr=2e-3, warmup=150, grid_negatives=24, semantic_points=12, stack_tasks=True
     ),
