@@ -62,10 +62,10 @@ class Schedule:
     # on CUDA). The weights and the optimiser stay float32 either way.
     precision: str = "fp32"
     # Every task's forward pass batched with the others' (Trainer.forward_tasks) instead of task by
-    # task. Equal to rounding, with about a fifth of the kernel-like ops (counted on this CPU; the
-    # gpu schedule's comment). On this CPU it gains
-    # nothing clear (3.44 and 3.77 s a step at batch 16 against 4.12 and 3.77 task by task), and
-    # task by task keeps the CPU recipe bit-identical to the run that trained the shipped build.
+    # task. Equal to rounding, with about a fifth of the kernel-like ops (counted on this CPU; see
+    # the gpu schedule). On this CPU it gains nothing clear (3.44 and 3.77 s a step at batch 16
+    # against 4.12 and 3.77 task by task), and task by task keeps the CPU recipe bit-identical to
+    # the run that trained the shipped build.
     stack_tasks: bool = False
     # Minutes the run may take (None: no limit). The step count follows the measured speed when
     # the asked-for steps would not fit (fit_to_budget); a run that never cuts repeats exactly.
@@ -285,11 +285,14 @@ Forward = tuple[Tensor, Tensor, Tensor, list[int], Tensor | None]
 ANSWERS = {"refer-box": "ground", "refer-mask": "res", "caption": "caption"}  # a referring kind's answer
 
 
-def image_slice(x: Tensor, first: int, last: int, images: int) -> Tensor:
-    """Images first..last-1 of a stacked batch of `images`: their rows of x, which holds one row
-    per image or, for window layers, one row per window of each."""
-    per = x.shape[0] // images
-    return x[first * per : last * per]
+def kv_slice(kvs: list[KV], first: int, last: int, images: int) -> list[KV]:
+    """Images first..last-1 of the image (k, v) of a stacked batch of `images`: per layer one row
+    per image, or for window layers one row per window of each."""
+    out = []
+    for k, v in kvs:
+        per = k.shape[0] // images
+        out.append((k[first * per : last * per], v[first * per : last * per]))
+    return out
 
 
 def pixels_key(task: TaskConfig) -> str:
@@ -417,30 +420,17 @@ class Trainer:
             feats = feat.split(counts)
             grid = sum(self.is_grid(t) for t in group)
             images = sum(counts[:grid])  # the grid tasks' rows come first
-
             if grid:
                 out |= self.decode_grid_tasks(
                     group[:grid],
                     rows[:grid],
                     feats[:grid],
                     [x[:images] for x in inputs],
-                    [
-                        (image_slice(k, 0, images, len(idx)), image_slice(v, 0, images, len(idx)))
-                        for k, v in image_kv
-                    ],
+                    kv_slice(image_kv, 0, images, len(idx)),
                 )
             if grid < len(group):
                 out |= self.decode_refer_tasks(
-                    group[grid:],
-                    rows[grid:],
-                    feats[grid:],
-                    [
-                        (
-                            image_slice(k, images, len(idx), len(idx)),
-                            image_slice(v, images, len(idx), len(idx)),
-                        )
-                        for k, v in image_kv
-                    ],
+                    group[grid:], rows[grid:], feats[grid:], kv_slice(image_kv, images, len(idx), len(idx))
                 )
         return out
 
