@@ -79,10 +79,11 @@ SCHEDULES = {
     # a fifth as many (counted on this CPU at batch 4: 13.9k kernel-like ops task by task, 3.0k
     # stacked, AdamW aside). fp32 (TF32 matmuls) rather than bf16: that step ran 10,200 copies on
     # the GPU against 2,900 on the CPU without autocast, most likely autocast's casts
-    # (`bench_train --precision fp32 --precision bf16` times both). The step count is a cap: a
-    # --time-budget sets what runs.
+    # (`bench_train --precision fp32 --precision bf16` times both). The step count is a cap that a
+    # --time-budget lowers to what fits: high enough that a budget, not the cap, ends a short run
+    # (14 loader workers at 12 ms a scene deliver at most about 9 batches of 128 a second).
     "gpu": Schedule(
-        steps=3000, batch=128, lr=2e-3, warmup=150, grid_negatives=24, semantic_points=12, stack_tasks=True
+        steps=6000, batch=128, lr=2e-3, warmup=150, grid_negatives=24, semantic_points=12, stack_tasks=True
     ),
     # This 2-core CPU (OpenBLAS, models/_blas.py): all six tasks at batch 16 take ~3.3 s a step,
     # so 2500 steps take ~138 minutes. The machine is not always that fast (the shipped build's
