@@ -8,10 +8,10 @@ Prints, one line each: the seconds to generate a training scene in this process,
 second the loader's workers deliver (`--workers`, as train_tiny starts them; the main process
 waits), and the seconds of a whole training step (forward, backward, AdamW) and of each task's
 pass alone, on one batch held in memory, for every `--precision` asked for (with the gpu
-schedule's stack_tasks the step batches the tasks' passes, so they add up to more than it). `--profile` adds the
-operators that take the most host time over two steps, and on CUDA those that take the most device
-time: a step whose host time far exceeds its device time is bound by kernel launches, and a larger
-batch costs it little.
+schedule's stack_tasks the step batches the tasks' passes, so they add up to more than it).
+`--profile` adds the operators that take the most host time over two steps, and on CUDA those that
+take the most device time: a step whose host time far exceeds its device time is bound by kernel
+launches, and a larger batch costs it little.
 """
 
 from __future__ import annotations

@@ -144,10 +144,10 @@ def mask_targets(masks: list[np.ndarray], side: int) -> Tensor:
     more than once (semantic grid points share their class's mask) is pooled once."""
     if not masks:
         return torch.zeros(0, side, side)
-    first: dict[int, int] = {}
+    unique: dict[int, np.ndarray] = {}  # by identity, in first-seen order
     for m in masks:
-        first.setdefault(id(m), len(first))
-    unique = {id(m): m for m in masks}
-    m = torch.from_numpy(np.stack(list(unique.values()))).float()[:, None]
-    pooled = F.interpolate(m, size=(side, side), mode="area")[:, 0]
-    return pooled[[first[id(m)] for m in masks]]
+        unique.setdefault(id(m), m)
+    index = {key: i for i, key in enumerate(unique)}
+    stacked = torch.from_numpy(np.stack(list(unique.values()))).float()[:, None]
+    pooled = F.interpolate(stacked, size=(side, side), mode="area")[:, 0]
+    return pooled[[index[id(m)] for m in masks]]
