@@ -853,6 +853,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--steps", type=int, help="override the schedule's step count")
     ap.add_argument("--batch", type=int, help="override the schedule's batch size")
     ap.add_argument("--precision", choices=("bf16", "fp32"), help="override the schedule's (CUDA only)")
+    ap.add_argument(
+        "--stack-tasks",
+        action=argparse.BooleanOptionalAction,
+        help="override the schedule's: every task's forward pass batched with the others' or task by task",
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--preset", default="ufo-tiny", help="ufo-tiny, or micro (the tests' few-kilobyte model)")
     ap.add_argument(
@@ -882,6 +887,8 @@ def main(argv: list[str] | None = None) -> None:
         sched = replace(sched, batch=args.batch)
     if args.precision:
         sched = replace(sched, precision=args.precision)
+    if args.stack_tasks is not None:
+        sched = replace(sched, stack_tasks=args.stack_tasks)
     if args.time_budget is not None:
         sched = replace(sched, budget_min=args.time_budget or None)
     model, sched = train(
