@@ -63,9 +63,10 @@ class Schedule:
     precision: str = "fp32"
     # Every task's forward pass batched with the others' (Trainer.forward_tasks) instead of task by
     # task. Equal to rounding, with about a fifth of the kernel-like ops (counted on this CPU; see
-    # the gpu schedule). On this CPU it gains nothing clear (3.44 and 3.77 s a step at batch 16
-    # against 4.12 and 3.77 task by task), and task by task keeps the CPU recipe bit-identical to
-    # the run that trained the shipped build.
+    # the gpu schedule). On this compute-bound CPU it is slower: 3.77 s a step at batch 16 against
+    # 3.44 task by task (four alternating rounds), most likely as its padding costs more than the
+    # launches it saves; and task by task keeps the CPU recipe bit-identical to the run that
+    # trained the shipped build.
     stack_tasks: bool = False
     # Minutes the run may take (None: no limit). The step count follows the measured speed when
     # the asked-for steps would not fit (fit_to_budget); a run that never cuts repeats exactly.
