@@ -39,10 +39,11 @@ from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 from . import targets as tg
 from .config import TaskConfig
 from .oracle import IMAGE_MEAN, IMAGE_STD, MASK_TOKENS, resize_image
-from .scenes import generate_scene
+from .scenes import Referring, Scene, generate_scene
 from .tokenizer import Tokenizer
 from .export import PRESETS
 from .ufo_vit import KV, Geometry, UFOViT, ViTUFO, init_weights
+from .ranks import Ranks, spawn
 from .validation import VAL_SCENES, VAL_SEED, HeldOutProbe
 
 
@@ -68,6 +69,13 @@ class Schedule:
     # launches it saves; and task by task keeps the CPU recipe bit-identical to the run that
     # trained the shipped build.
     stack_tasks: bool = False
+    # Referring segmentation asks for another object than grounding does, where the scene has
+    # two: each image then teaches two referent choices a step instead of one, at no extra cost
+    # (each referring task runs its own text-conditioned encoder pass either way).
+    res_own_expression: bool = False
+    # Processes that share each batch (models/ranks.py), each on its own cores: on the 2-core CPU
+    # one process keeps only about one core busy.
+    ranks: int = 1
     # Minutes the run may take (None: no limit). The step count follows the measured speed when
     # the asked-for steps would not fit (fit_to_budget); a run that never cuts repeats exactly.
     budget_min: float | None = None
@@ -108,7 +116,8 @@ TRAIN_SEED = 1  # held-out sets use other seeds (models/evaluate_tiny.py)
 
 
 class SceneStream(IterableDataset):  # type: ignore[type-arg]
-    """Training samples for scene indices start, start+1, ... of stream `seed`, sharded by worker."""
+    """Training samples for scene indices start, start+1, ... of stream `seed`, sharded by rank
+    (ranks.py) and, within a rank, by worker."""
 
     def __init__(
         self,
@@ -119,14 +128,15 @@ class SceneStream(IterableDataset):  # type: ignore[type-arg]
         grid_side: int,
         patch: int,
         sched: Schedule,
+        ranks: Ranks = Ranks(),
     ) -> None:
         self.seed, self.start, self.tok, self.tasks = seed, start, tok, tasks
-        self.side, self.patch, self.sched = grid_side, patch, sched
+        self.side, self.patch, self.sched, self.ranks = grid_side, patch, sched, ranks
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         info = get_worker_info()
-        index = self.start + (info.id if info else 0)
-        stride = info.num_workers if info else 1
+        index = self.start + self.ranks.rank + self.ranks.world * (info.id if info else 0)
+        stride = self.ranks.world * (info.num_workers if info else 1)
         while True:
             sample = make_sample(self.seed, index, self.tok, self.tasks, self.side, self.patch, self.sched)
             yield convert_leaves(sample, Tensor, Tensor.numpy)
@@ -163,6 +173,15 @@ def convert_leaves(tree: object, kind: type, fn: Callable[[Any], object]) -> obj
     return walk(tree)
 
 
+def another_referent(scene: Scene, seed: int, index: int, ref: Referring) -> Referring:
+    """An expression of another object of the scene than `ref`'s (`ref` itself in a one-object
+    scene), drawn from a stream of its own so that the rest of the sample is what it was."""
+    others = [e for e in scene.expressions if e.object_index != ref.object_index]
+    if not others:
+        return ref
+    return others[int(np.random.default_rng([seed, index, 8]).integers(len(others)))]
+
+
 def make_sample(
     seed: int,
     index: int,
@@ -179,6 +198,9 @@ def make_sample(
     refer = tasks["grounding"]
     ref = scene.expressions[int(rng.integers(len(scene.expressions)))]
     obj = scene.objects[ref.object_index]
+    res_ref = another_referent(scene, seed, index, ref) if sched.res_own_expression else ref
+    res_obj = scene.objects[res_ref.object_index]
+    expressions = {"grounding": ref, "referring_segmentation": res_ref}
     grid_pixels = resize_image(scene.image, det.image_size, det.interpolation)
     sample: dict[str, object] = {
         "grid_pixels": grid_pixels,
@@ -191,14 +213,14 @@ def make_sample(
         # The referring prompts' ids, tokenised here in the loader's workers: in the training
         # process the tokenizer took ~30 ms of host time a step at batch 128.
         "prompt_ids": {
-            name: tok.prompt_ids(t.prompt.format(expression=ref.text))
+            name: tok.prompt_ids(t.prompt.format(expression=expressions[name].text))
             for name, t in tasks.items()
             if "{expression}" in t.prompt
         },
         "expression_form": ref.expression,  # its words' roles: the probe's split by expression type
         "ground": tg.refer_target(obj, scene.width, scene.height, refer, tok),
-        "res": tg.refer_target(obj, scene.width, scene.height, tasks["referring_segmentation"], tok),
-        "res_mask": tg.mask_target(obj.mask, 4 * refer.image_size // patch),
+        "res": tg.refer_target(res_obj, scene.width, scene.height, tasks["referring_segmentation"], tok),
+        "res_mask": tg.mask_target(res_obj.mask, 4 * refer.image_size // patch),
         # Every object's box in grounding bins and which one is meant: the held-out probe's
         # greedy REC accuracy and referent choice.
         "refer_boxes": (
@@ -737,8 +759,14 @@ def train(
     preset: str = "ufo-tiny",
     val_every: int = 100,
     save_every: int = 500,
+    ranks: Ranks = Ranks(),
 ) -> tuple[UFOViT, Schedule]:
-    """The trained model and the schedule it ran (the step count the budget left it)."""
+    """The trained model and the schedule it ran (the step count the budget left it). Under
+    data parallelism (train_on_ranks) this runs once per rank, each on its share of the batch."""
+    if sched.batch % ranks.world or sched.caption_images % ranks.world:
+        raise ValueError(
+            f"batch {sched.batch} and caption_images {sched.caption_images} must split into {ranks.world} ranks"
+        )
     started = time.time()  # the budget counts from here: probe scenes and model build included
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     torch.backends.cuda.matmul.allow_tf32 = True
@@ -755,7 +783,7 @@ def train(
         opt.load_state_dict(ckpt["optimizer"])
         step = int(ckpt["step"])
         print(f"resumed at step {step}")
-    trainer = Trainer(model, tok, tasks, device, sched.caption_images, sched.stack_tasks)
+    trainer = Trainer(model, tok, tasks, device, sched.caption_images // ranks.world, sched.stack_tasks)
     side = tasks["detection"].grid_side(model.cfg)
     probe = (
         HeldOutProbe(
@@ -765,15 +793,15 @@ def train(
                 for i in range(VAL_SCENES)
             ],
         )
-        if val_every
+        if val_every and ranks.is_main
         else None
     )
-    stream = SceneStream(TRAIN_SEED, step * sched.batch, tok, tasks, side, model.cfg.patch_size, sched)
-    loader = scene_loader(stream, sched.batch, workers)
+    stream = SceneStream(TRAIN_SEED, step * sched.batch, tok, tasks, side, model.cfg.patch_size, sched, ranks)
+    loader = scene_loader(stream, sched.batch // ranks.world, workers)
     autocast = torch.autocast(
         device.type, dtype=torch.bfloat16, enabled=device.type == "cuda" and sched.precision == "bf16"
     )
-    log = (out / "log.jsonl").open("a")
+    log = (out / "log.jsonl").open("a") if ranks.is_main else None
     model.train()
     t0 = planned_at = time.time()
     first_step = planned_step = step
@@ -793,6 +821,7 @@ def train(
         total = sum(losses.values())
         opt.zero_grad(set_to_none=True)
         total.backward()  # type: ignore[union-attr]
+        ranks.average_gradients(model.parameters())
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         step += 1
@@ -806,20 +835,25 @@ def train(
             now = time.time()
             per_step = (now - planned_at) / (step - planned_step)
             fitted = fit_to_budget(sched, step, now - started, per_step, requested)
+            fitted = replace(fitted, steps=ranks.agree(fitted.steps))  # each rank times its own
             planned_at, planned_step = now, step
             if fitted.steps != sched.steps:
                 sched = fitted
                 change = {"step": step, "schedule_steps": sched.steps, "s_per_step": round(per_step, 3)}
-                print(json.dumps(change), flush=True)
-                log.write(json.dumps(change) + "\n")
+                if log:
+                    print(json.dumps(change), flush=True)
+                    log.write(json.dumps(change) + "\n")
         probing = bool(val_every) and (step % val_every == 0 or step == sched.steps)
-        if step % log_every == 0 or step == sched.steps or probing:
+        reporting = step % log_every == 0 or step == sched.steps or probing
+        if reporting:
+            losses = ranks.mean({"loss": total, **losses})  # a collective: every rank takes part
+        if reporting and log:
             since = step - last_logged
             # data_s: time spent waiting for scenes; the rest of s_per_step is the model.
             record = {
                 "step": step,
                 "lr": lr_at(step - 1, sched),
-                "loss": float(total.detach()),
+                "loss": float(losses.pop("loss")),
                 "s_per_step": (time.time() - t0) / since,
                 "data_s": waited / since,
                 **{k: round(float(v), 4) for k, v in losses.items()},
@@ -830,7 +864,7 @@ def train(
             print(json.dumps(record), flush=True)
             log.write(json.dumps(record) + "\n")
             log.flush()
-        if step % save_every == 0 or step == sched.steps:
+        if log and (step % save_every == 0 or step == sched.steps):
             torch.save(
                 {
                     "state_dict": model.state_dict(),
@@ -843,6 +877,25 @@ def train(
             )
         t_data = time.time()
     return model.cpu().eval(), sched
+
+
+def train_on_ranks(
+    out: Path, sched: Schedule, seed: int, resume: bool, workers: int, **options: Any
+) -> tuple[UFOViT, Schedule]:
+    """train() in sched.ranks processes, or in this one; the model and schedule it ran."""
+    if sched.ranks == 1:
+        return train(out, sched, seed, resume, workers, **options)
+    spawn(_train_rank, sched.ranks, out, sched, seed, resume, workers, options)
+    ckpt = torch.load(out / "last.pt")  # rank 0 saves the last step
+    model, _, _ = build(seed, options.get("preset", "ufo-tiny"))
+    model.load_state_dict(ckpt["state_dict"])
+    return model.eval(), Schedule(**ckpt["schedule"])
+
+
+def _train_rank(
+    ranks: Ranks, out: Path, sched: Schedule, seed: int, resume: bool, workers: int, options: dict[str, Any]
+) -> None:
+    train(out, sched, seed, resume, workers, ranks=ranks, **options)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -859,13 +912,13 @@ def main(argv: list[str] | None = None) -> None:
         action=argparse.BooleanOptionalAction,
         help="override the schedule's: every task's forward pass batched with the others' or task by task",
     )
+    ap.add_argument("--ranks", type=int, help="override the schedule's processes per batch (models/ranks.py)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--preset", default="ufo-tiny", help="ufo-tiny, or micro (the tests' few-kilobyte model)")
     ap.add_argument(
         "--workers",
         type=int,
-        default=default_workers(),
-        help="data-loading processes (default: all cores but two, at least two)",
+        help="data-loading processes per rank (default: all cores but two, at least two, shared out among the ranks)",
     )
     ap.add_argument("--resume", action="store_true")
     ap.add_argument(
@@ -890,14 +943,16 @@ def main(argv: list[str] | None = None) -> None:
         sched = replace(sched, precision=args.precision)
     if args.stack_tasks is not None:
         sched = replace(sched, stack_tasks=args.stack_tasks)
+    if args.ranks:
+        sched = replace(sched, ranks=args.ranks)
     if args.time_budget is not None:
         sched = replace(sched, budget_min=args.time_budget or None)
-    model, sched = train(
+    model, sched = train_on_ranks(
         args.out,
         sched,
         args.seed,
         args.resume,
-        args.workers,
+        max(1, default_workers() // sched.ranks) if args.workers is None else args.workers,
         preset=args.preset,
         val_every=args.val_every,
         save_every=args.save_every,

@@ -4,7 +4,7 @@ and held-out progress that agrees with the oracle's own decoding."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -412,3 +412,34 @@ def test_padded_sequences_are_cls_then_the_answer_shifted_and_labels_end_in_igno
     for i, s in enumerate(seqs):  # the definition, row by row
         assert inputs[i].tolist() == [100] + s[:-1] + [101] * (5 - len(s))
         assert labels[i].tolist() == s + [-100] * (5 - len(s))
+
+
+def test_referring_segmentation_can_ask_for_another_object_and_leave_the_rest_of_the_sample() -> None:
+    model, tok, tasks = tt.build(7, "micro")
+    side, patch = tasks["detection"].grid_side(model.cfg), model.cfg.patch_size
+    res = tasks["referring_segmentation"]
+    own = replace(SCHED, res_own_expression=True)
+    elsewhere = 0
+    for i in range(30):
+        scene = generate_scene(1, i)
+        same, other = (tt.make_sample(1, i, tok, tasks, side, patch, s) for s in (SCHED, own))
+        changed = ("prompt_ids", "res", "res_mask")
+        assert_same_tree(
+            {k: v for k, v in other.items() if k not in changed},
+            {k: same[k] for k in other if k not in changed},
+        )
+        assert other["prompt_ids"]["grounding"] == same["prompt_ids"]["grounding"]  # type: ignore[index]
+        asked = {
+            r.object_index
+            for r in scene.expressions
+            if tok.prompt_ids(res.prompt.format(expression=r.text)) == other["prompt_ids"]["referring_segmentation"]  # type: ignore[index]
+        }
+        assert len(asked) == 1
+        (index,) = asked
+        _, meant = same["refer_boxes"]  # type: ignore[misc]
+        assert (index != meant) == (len(scene.objects) > 1)
+        elsewhere += index != meant
+        obj = scene.objects[index]
+        assert other["res"] == tg.refer_target(obj, scene.width, scene.height, res, tok)
+        assert np.array_equal(other["res_mask"], tg.mask_target(obj.mask, 4 * res.image_size // patch))  # type: ignore[arg-type]
+    assert elsewhere >= 20
