@@ -182,6 +182,15 @@ def another_referent(scene: Scene, seed: int, index: int, ref: Referring) -> Ref
     return others[int(np.random.default_rng([seed, index, 8]).integers(len(others)))]
 
 
+def probe_samples(
+    tok: Tokenizer, tasks: dict[str, TaskConfig], side: int, patch: int, sched: Schedule, count: int
+) -> list[dict[str, object]]:
+    """The held-out probe's scenes (models/validation.py). Both referring tasks ask for the same
+    object there, so that runs with and without res_own_expression are measured alike."""
+    same = replace(sched, res_own_expression=False)
+    return [make_sample(VAL_SEED, i, tok, tasks, side, patch, same) for i in range(count)]
+
+
 def make_sample(
     seed: int,
     index: int,
@@ -786,13 +795,7 @@ def train(
     trainer = Trainer(model, tok, tasks, device, sched.caption_images // ranks.world, sched.stack_tasks)
     side = tasks["detection"].grid_side(model.cfg)
     probe = (
-        HeldOutProbe(
-            trainer,
-            [
-                make_sample(VAL_SEED, i, tok, tasks, side, model.cfg.patch_size, sched)
-                for i in range(VAL_SCENES)
-            ],
-        )
+        HeldOutProbe(trainer, probe_samples(tok, tasks, side, model.cfg.patch_size, sched, VAL_SCENES))
         if val_every and ranks.is_main
         else None
     )

@@ -205,10 +205,9 @@ def main(argv: list[str] | None = None) -> None:
     sched = tt.Schedule(**ckpt["schedule"])
     trainer = tt.Trainer(model, tok, tasks, torch.device("cpu"))
     side = tasks["detection"].grid_side(model.cfg)
-    samples = [
-        tt.make_sample(VAL_SEED, i, tok, tasks, side, model.cfg.patch_size, sched) for i in range(args.scenes)
-    ]
-    probe = HeldOutProbe(trainer, samples)
+    probe = HeldOutProbe(
+        trainer, tt.probe_samples(tok, tasks, side, model.cfg.patch_size, sched, args.scenes)
+    )
     if args.by_expression:
         split = probe.by_expression()
         print(json.dumps({k: {m: round(v, 4) for m, v in row.items()} for k, row in split.items()}))

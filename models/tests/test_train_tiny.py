@@ -443,3 +443,7 @@ def test_referring_segmentation_can_ask_for_another_object_and_leave_the_rest_of
         assert other["res"] == tg.refer_target(obj, scene.width, scene.height, res, tok)
         assert np.array_equal(other["res_mask"], tg.mask_target(obj.mask, 4 * res.image_size // patch))  # type: ignore[arg-type]
     assert elsewhere >= 20
+    # The probe measures both referring tasks on grounding's expression, whatever the schedule.
+    assert_same_tree(
+        tt.probe_samples(tok, tasks, side, patch, own, 4), tt.probe_samples(tok, tasks, side, patch, SCHED, 4)
+    )
