@@ -791,7 +791,8 @@ def train(
         model.load_state_dict(ckpt["state_dict"])
         opt.load_state_dict(ckpt["optimizer"])
         step = int(ckpt["step"])
-        print(f"resumed at step {step}")
+        if ranks.is_main:
+            print(f"resumed at step {step}")
     trainer = Trainer(model, tok, tasks, device, sched.caption_images // ranks.world, sched.stack_tasks)
     side = tasks["detection"].grid_side(model.cfg)
     probe = (
