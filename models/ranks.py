@@ -6,8 +6,9 @@ runs on one thread here. Two processes of one thread each, each on half the batc
 gradients averaged before every update, step through the same recipe about 1.5x as fast.
 
 Every rank holds the whole model and its own optimiser. The averaged gradients are the same on
-every rank (gloo's all-reduce gives each rank the same sum), so the weights stay identical without
-being sent.
+every rank (two ranks add the same two numbers, in whichever order), so the weights stay
+identical without being sent. More ranks than two could round their sums differently; this
+project runs two.
 """
 
 from __future__ import annotations
