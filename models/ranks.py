@@ -39,7 +39,9 @@ class Ranks:
         return self.rank == 0
 
     def average_gradients(self, params: Iterable[torch.nn.Parameter]) -> None:
-        """Every parameter's gradient replaced by its mean over the ranks, in one all-reduce."""
+        """Every parameter's gradient replaced by its mean over the ranks, in one all-reduce. The
+        same parameters must have gradients on every rank (in UFO-Tiny every task trains on every
+        rank, so all of them do)."""
         if self.world == 1:
             return
         with_grad = [p for p in params if p.grad is not None]

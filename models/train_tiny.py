@@ -787,7 +787,8 @@ def train(
     data parallelism (train_on_ranks) this runs once per rank, each on its share of the batch."""
     if sched.batch % ranks.world or sched.caption_images % ranks.world:
         raise ValueError(
-            f"batch {sched.batch} and caption_images {sched.caption_images} must split into {ranks.world} ranks"
+            f"batch {sched.batch} and caption_images {sched.caption_images} "
+            f"must split into {ranks.world} ranks"
         )
     started = time.time()  # the budget counts from here: probe scenes and model build included
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -863,17 +864,17 @@ def train(
         probing = bool(val_every) and (step % val_every == 0 or step == sched.steps)
         reporting = step % log_every == 0 or step == sched.steps or probing
         if reporting:
-            losses = ranks.mean({"loss": total, **losses})  # a collective: every rank takes part
+            means = ranks.mean({"loss": total, **losses})  # a collective: every rank takes part
         if reporting and log:
             since = step - last_logged
             # data_s: time spent waiting for scenes; the rest of s_per_step is the model.
             record = {
                 "step": step,
                 "lr": lr_at(step - 1, sched),
-                "loss": float(losses.pop("loss")),
+                "loss": float(means["loss"]),
                 "s_per_step": (time.time() - t0) / since,
                 "data_s": waited / since,
-                **{k: round(float(v), 4) for k, v in losses.items()},
+                **{k: round(float(v), 4) for k, v in means.items() if k != "loss"},
             }
             if probe and probing:
                 record.update({k: round(v, 4) for k, v in probe.measure().items()})
@@ -935,7 +936,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument(
         "--workers",
         type=int,
-        help="data-loading processes per rank (default: all cores but two, at least two, shared out among the ranks)",
+        help="data-loading processes per rank (default: all cores but two, at least two, shared among the ranks)",
     )
     ap.add_argument("--resume", action="store_true")
     ap.add_argument(

@@ -430,10 +430,11 @@ def test_referring_segmentation_can_ask_for_another_object_and_leave_the_rest_of
             {k: same[k] for k in other if k not in changed},
         )
         assert other["prompt_ids"]["grounding"] == same["prompt_ids"]["grounding"]  # type: ignore[index]
+        prompt = other["prompt_ids"]["referring_segmentation"]  # type: ignore[index]
         asked = {
             r.object_index
             for r in scene.expressions
-            if tok.prompt_ids(res.prompt.format(expression=r.text)) == other["prompt_ids"]["referring_segmentation"]  # type: ignore[index]
+            if tok.prompt_ids(res.prompt.format(expression=r.text)) == prompt
         }
         assert len(asked) == 1
         (index,) = asked
@@ -442,7 +443,8 @@ def test_referring_segmentation_can_ask_for_another_object_and_leave_the_rest_of
         elsewhere += index != meant
         obj = scene.objects[index]
         assert other["res"] == tg.refer_target(obj, scene.width, scene.height, res, tok)
-        assert np.array_equal(other["res_mask"], tg.mask_target(obj.mask, 4 * res.image_size // patch))  # type: ignore[arg-type]
+        mask = tg.mask_target(obj.mask, 4 * res.image_size // patch)
+        assert np.array_equal(other["res_mask"], mask)  # type: ignore[arg-type]
     assert elsewhere >= 20
     # The probe measures both referring tasks on grounding's expression, whatever the schedule.
     assert_same_tree(
