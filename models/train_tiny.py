@@ -76,10 +76,6 @@ class Schedule:
     # Processes that share each batch (models/ranks.py), each on its own cores: on the 2-core CPU
     # one process keeps only about one core busy.
     ranks: int = 1
-    # The weight of the referring tasks' answer cross-entropy (grounding and referring
-    # segmentation) against every other loss's 1. Referring is the slowest to learn: the first
-    # coordinate of its answer picks the object, and a wrong pick costs the box and the mask.
-    refer_weight: float = 1.0
     # Minutes the run may take (None: no limit). The step count follows the measured speed when
     # the asked-for steps would not fit (fit_to_budget); a run that never cuts repeats exactly.
     budget_min: float | None = None
@@ -122,7 +118,6 @@ SCHEDULES = {
         semantic_points=12,
         caption_images=4,
         res_own_expression=True,
-        refer_weight=2.0,
         ranks=2,
         budget_min=145,
     ),
@@ -361,11 +356,9 @@ class Trainer:
         device: torch.device,
         caption_images: int = 0,
         stack_tasks: bool = False,
-        refer_weight: float = 1.0,
     ) -> None:
         self.model, self.net, self.tok, self.tasks, self.device = model, model.backbone, tok, tasks, device
-        # As in Schedule.
-        self.caption_images, self.stack_tasks, self.refer_weight = caption_images, stack_tasks, refer_weight
+        self.caption_images, self.stack_tasks = caption_images, stack_tasks  # as in Schedule
         self.cls, self.pad, self.mask_id = tok.id("[CLS]"), tok.id("[PAD]"), tok.id("<MASK>")
         # The value of every whole-number token (bins are single words in the tiny vocabularies).
         bin_value = torch.full((len(tok.vocab),), -1, dtype=torch.long)
@@ -694,8 +687,7 @@ class Trainer:
             hidden, labels, feat, *_ = self._forwards[task]
         else:
             hidden, labels, feat = self.refer_forward(task, batch)
-        weight = 1.0 if self.tasks[task].kind == "caption" else self.refer_weight
-        out = {f"{task}/ce": weight * self.answer_loss(hidden, labels)}
+        out = {f"{task}/ce": self.answer_loss(hidden, labels)}
         if self.tasks[task].kind == "refer-mask":
             logits = self.retrieval_logits(hidden, labels, feat, list(range(len(batch))))
             out[f"{task}/mask"] = mask_loss(logits, self.put(torch.stack([s["res_mask"] for s in batch])))  # type: ignore[misc]
@@ -816,9 +808,7 @@ def train(
         step = int(ckpt["step"])
         if ranks.is_main:
             print(f"resumed at step {step}")
-    trainer = Trainer(
-        model, tok, tasks, device, sched.caption_images // ranks.world, sched.stack_tasks, sched.refer_weight
-    )
+    trainer = Trainer(model, tok, tasks, device, sched.caption_images // ranks.world, sched.stack_tasks)
     side = tasks["detection"].grid_side(model.cfg)
     probe = (
         HeldOutProbe(trainer, probe_samples(tok, tasks, side, model.cfg.patch_size, sched, VAL_SCENES))
