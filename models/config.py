@@ -29,6 +29,9 @@ class UfoVitConfig:
     # () is the official single patch_size x patch_size projection. A conv stem gives a model
     # trained from scratch the locality prior a pretrained ViT brings (UFO-Tiny; see its card).
     stem_channels: tuple[int, ...] = ()
+    # With a stem, also add the official linear projection of the raw patch pixels to its output:
+    # a short path for colour, which the shape-driven grid tasks give the stem no reason to keep.
+    stem_bypass: bool = False
     window_size: int = 14  # in patches
     pos_grid: int = 70  # side of the learned pos-embed grid (model img_size / patch)
     vocab_size: int = 30525  # rows of the tied word embedding
@@ -49,6 +52,8 @@ class UfoVitConfig:
                 f"patch_size {self.patch_size} is not a multiple of 2 ** {len(self.stem_channels)}"
                 " (the stem stages)"
             )
+        if self.stem_bypass and not self.stem_channels:
+            raise ValueError("stem_bypass needs a stem (stem_channels)")
 
     @property
     def head_dim(self) -> int:

@@ -210,6 +210,9 @@ def tiny_config(vocab_size: int) -> UfoVitConfig:
         # budget; with this stem the shape probe reached 55% in 200 steps where the plain one stayed
         # at chance (20%) for 400 (see the card).
         stem_channels=(32, 64, 96, 128),
+        # The stem learns what the grid tasks need, shapes, and colour-only expressions were the
+        # referring answers' weakest kind; the raw pixels' projection keeps colour one layer away.
+        stem_bypass=True,
         window_size=TINY_IMAGE_SIZE // 16,
         pos_grid=TINY_IMAGE_SIZE // 16,
         vocab_size=vocab_size,

@@ -49,6 +49,7 @@ class PatchEmbed(nn.Module):
     """Pixels to patch tokens: the official strided projection, after an optional conv stem.
 
     Each stem stage halves the resolution (3x3 stride 2) and then mixes neighbours (3x3 stride 1).
+    With `stem_bypass` the official projection of the raw pixels is added to the stem's output.
     """
 
     def __init__(self, cfg: UfoVitConfig) -> None:
@@ -62,12 +63,18 @@ class PatchEmbed(nn.Module):
         )
         stride = cfg.patch_size // 2 ** len(self.stem)
         self.projection = nn.Conv2d(widths[-1], cfg.embed_dim, stride, stride=stride)
+        self.bypass = (
+            nn.Conv2d(3, cfg.embed_dim, cfg.patch_size, stride=cfg.patch_size) if cfg.stem_bypass else None
+        )
 
     def forward(self, pixels: Tensor) -> Tensor:
         x = pixels
         for stage in self.stem:
             x = stage(x)
-        return self.projection(x).permute(0, 2, 3, 1)  # (B, P, P, C)
+        x = self.projection(x)
+        if self.bypass is not None:
+            x = x + self.bypass(pixels)
+        return x.permute(0, 2, 3, 1)  # (B, P, P, C)
 
 
 class Attention(nn.Module):
