@@ -767,7 +767,9 @@ def build(
     assert p.vocab is not None, f"{preset} has no built-in vocabulary"
     tok = Tokenizer.from_tokens(p.vocab())
     cfg = p.config(len(tok.vocab))
-    model = UFOViT(cfg if stem is None else replace(cfg, stem_channels=stem))
+    if stem is not None:  # the bypass adds to a stem; without one it is the projection already
+        cfg = replace(cfg, stem_channels=stem, stem_bypass=cfg.stem_bypass and bool(stem))
+    model = UFOViT(cfg)
     init_weights(model, seed)
     return model, tok, p.tasks()
 

@@ -164,6 +164,28 @@ def test_conv_stem_makes_patch_tokens_on_the_patch_grid() -> None:
     assert torch.equal(feat, given)
 
 
+def test_stem_bypass_adds_the_official_projection_of_the_raw_pixels() -> None:
+    """With the stem's output zeroed, the patch tokens are the plain patch projection's alone."""
+    cfg = dataclasses.replace(micro_config(50), stem_channels=(4, 8), stem_bypass=True)
+    embed = UFOViT(cfg).backbone.patch_embed
+    pixels = torch.randn(2, 3, 64, 64)
+    official = torch.nn.Conv2d(3, cfg.embed_dim, cfg.patch_size, stride=cfg.patch_size)
+    assert embed.bypass is not None
+    with torch.no_grad():
+        official.load_state_dict(embed.bypass.state_dict())
+        embed.projection.weight.zero_()
+        embed.projection.bias.zero_()
+        tokens = embed(pixels)
+        expected = official(pixels).permute(0, 2, 3, 1)
+    assert tokens.shape == (2, 8, 8, cfg.embed_dim)
+    assert torch.allclose(tokens, expected, atol=1e-6)
+
+
+def test_stem_bypass_without_a_stem_is_refused() -> None:
+    with pytest.raises(ValueError, match="stem_bypass needs a stem"):
+        dataclasses.replace(micro_config(50), stem_bypass=True)
+
+
 def test_a_stem_deeper_than_the_patch_allows_is_refused() -> None:
     with pytest.raises(ValueError, match="patch_size 8 is not a multiple of 2 \\*\\* 4"):
         dataclasses.replace(micro_config(50), stem_channels=(4, 8, 16, 32))
