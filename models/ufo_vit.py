@@ -520,9 +520,7 @@ def init_weights(model: UFOViT, seed: int) -> None:
                 or name.endswith("ln2.weight")
             ):
                 param.fill_(1.0)
-            elif name.endswith("bias") or ".bypass." in name:
-                # The bypass starts at zero and draws nothing, so every other weight gets the draw
-                # it would without one and training starts where the stem alone would.
+            elif name.endswith("bias"):
                 param.zero_()
             elif "rel_pos" in name or "pos_embed" in name or "embeddings" in name:
                 param.copy_(torch.randn(param.shape, generator=gen) * 0.02)
