@@ -222,6 +222,18 @@ def test_caption_trains_on_the_first_images_and_reuses_their_stem_rows() -> None
     assert not torch.allclose(full["caption/ce"], part["caption/ce"])
 
 
+def test_refer_weight_scales_only_the_referring_answers_cross_entropy() -> None:
+    model, tok, tasks, batch, _ = counted_stem(2)
+    plain = tt.Trainer(model, tok, tasks, torch.device("cpu"))
+    weighted = tt.Trainer(model, tok, tasks, torch.device("cpu"), refer_weight=2.0)
+    with torch.no_grad():
+        one, two = plain.losses(batch), weighted.losses(batch)
+    referring = {"grounding/ce", "referring_segmentation/ce"}
+    for k in one:
+        assert torch.allclose(two[k], one[k] * (2.0 if k in referring else 1.0)), k
+    assert all(one[k] > 0 for k in referring)
+
+
 def test_stacked_tasks_give_each_tasks_losses_and_gradients_in_one_pass_per_image_size(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
