@@ -13,8 +13,11 @@ project runs two.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import socket
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -79,7 +82,7 @@ def spawn(fn: Callable[..., None], world: int, *args: object) -> None:
     saved = {k: os.environ.get(k) for k in THREAD_VARIABLES}
     os.environ.update({k: threads for k in THREAD_VARIABLES})
     try:
-        mp.spawn(_rank_main, args=(world, port, fn, args), nprocs=world, join=True)
+        mp.spawn(_rank_main, args=(world, port, os.getpid(), fn, args), nprocs=world, join=True)
     finally:
         for k, v in saved.items():
             if v is None:
@@ -88,7 +91,23 @@ def spawn(fn: Callable[..., None], world: int, *args: object) -> None:
                 os.environ[k] = v
 
 
-def _rank_main(rank: int, world: int, port: int, fn: Callable[..., None], args: tuple[object, ...]) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Ends this process when the one that spawned it ends. mp.spawn asks for SIGINT then, which a
+    run started in the background (`cmd &`) ignores: seen here, `kill` on such a training run left
+    both ranks and their loader workers training on, into a folder a new run had taken over.
+    Linux alone offers this signal."""
+    if sys.platform != "linux":
+        return
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent ended before the signal was asked for
+        os._exit(1)
+
+
+def _rank_main(
+    rank: int, world: int, port: int, parent: int, fn: Callable[..., None], args: tuple[object, ...]
+) -> None:
+    _die_with_parent(parent)
     dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
     try:
         fn(Ranks(rank, world), *args)

@@ -4,6 +4,11 @@ the batch's averaged gradients."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import torch
@@ -62,3 +67,46 @@ def test_two_ranks_step_as_one_process_on_the_mean_of_their_halves_gradients(tmp
         # first steps move a weight by about lr whatever its gradient's size, so keys' biases,
         # whose gradient is rounding alone (softmax ignores them), differ by up to ~3% of lr.
         assert torch.allclose(model.state_dict()[name], value, rtol=0, atol=SCHED.lr / 20), name
+
+
+def _wait_forever(ranks: Ranks, out: Path) -> None:
+    (out / f"{ranks.rank}.pid").write_text(str(os.getpid()))
+    time.sleep(600)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_ranks_end_when_the_process_that_spawned_them_is_killed(tmp_path: Path) -> None:
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from pathlib import Path; from models.ranks import spawn; from models.tests.test_ranks import _wait_forever; "
+            f"spawn(_wait_forever, 2, Path({str(tmp_path)!r}))",
+        ],
+        cwd=Path(__file__).parents[2],
+        # As a shell starts a command with `&`: SIGINT ignored, which torch's own request (SIGINT
+        # to the ranks when the parent dies) then cannot override.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        pids = [tmp_path / f"{rank}.pid" for rank in (0, 1)]
+        deadline = time.monotonic() + 60
+        while not all(p.exists() and p.read_text() for p in pids):
+            assert time.monotonic() < deadline and parent.poll() is None, "the ranks never started"
+            time.sleep(0.2)
+        ranks = [int(p.read_text()) for p in pids]
+        assert all(_alive(pid) for pid in ranks)
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in ranks) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in ranks)
