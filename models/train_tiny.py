@@ -78,8 +78,8 @@ class Schedule:
     ranks: int = 1
     # The weight of the referring tasks' answer cross-entropy (grounding and referring
     # segmentation) against every other loss's 1. Raising it (2.0, 1.3) bought referring with
-    # the grid tasks; the build before the shipped one cleared the referring bars with room (REC
-    # 0.886 against 0.85), so the cpu schedule weighs it 0.7, as the shipped build was trained.
+    # the grid tasks; the 3751-step build cleared the referring bars with room (REC 0.886 against
+    # 0.85), so the cpu schedule weighs it 0.7, as the builds shipped since were trained.
     refer_weight: float = 1.0
     # Minutes the run may take (None: no limit). The step count follows the measured speed when
     # the asked-for steps would not fit (fit_to_budget); a run that never cuts repeats exactly.
@@ -109,9 +109,9 @@ SCHEDULES = {
     # This 2-core CPU (OpenBLAS, models/_blas.py): all six tasks at batch 16 take 2.34 s a step in
     # two ranks of one thread each, 3.45 s in one process (60-step runs, steps 21-60, two each), so
     # 3500 steps take ~137 minutes with the probes. The machine is not always that fast (the
-    # shipped build's 3478 steps averaged 2.24 s, from 1.8 to 2.7 s per 100 steps; the one before
-    # it, in one process, ran 9% slower than planned), so a 145-minute budget keeps the issue's
-    # 2.5 hours. res_own_expression: after 900 steps of this recipe in one process, on 1024
+    # 3478-step build averaged 2.24 s, from 1.8 to 2.7 s per 100 steps; the one before it, in one
+    # process, ran 9% slower than planned), so a 145-minute budget keeps the issue's 2.5 hours.
+    # Others are faster: the shipped build's 6193 steps averaged 1.24 s (see the card). res_own_expression: after 900 steps of this recipe in one process, on 1024
     # held-out scenes, greedy REC 0.18 against 0.10, referent 0.44 against 0.39, RES IoU 0.58
     # against 0.56, detection classes 0.39 against 0.45 (one run each; see the card).
     "cpu": Schedule(
