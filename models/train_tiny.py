@@ -683,7 +683,8 @@ class Trainer:
             out[f"{task}/patch_class"] = self.patch_class_loss(feat, batch)
         if images:
             logits = self.retrieval_logits(hidden, labels, feat, images)
-            weight = self.put(self.semantic_weights(labels, images, batch)) if dense else None
+            semantic = self.tasks[task].kind == "grid-semantic"
+            weight = self.put(self.semantic_weights(labels, images, batch)) if semantic else None
             out[f"{task}/mask"] = mask_loss(logits, self.put(masks), weight)
         return out
 
