@@ -234,6 +234,25 @@ def test_refer_weight_scales_only_the_referring_answers_cross_entropy() -> None:
     assert all(one[k] > 0 for k in referring)
 
 
+def test_coord_weight_scales_only_the_box_coordinates_cross_entropy() -> None:
+    """Each number token's cross-entropy is weighed, so a loss is linear in the weight; only the
+    answers with a box (detection and both referring tasks; not the caption) move."""
+    model, tok, tasks, batch, _ = counted_stem(2)
+    with torch.no_grad():
+        by_weight = [
+            tt.Trainer(model, tok, tasks, torch.device("cpu"), caption_images=2, coord_weight=w).losses(batch)
+            for w in (1.0, 2.0, 3.0)
+        ]
+    one, two, three = by_weight
+    boxes = {"detection/ce", "grounding/ce", "referring_segmentation/ce"}
+    for k in one:
+        if k in boxes:
+            assert two[k] > one[k] + 1e-3, k
+            assert torch.allclose(three[k] - one[k], 2 * (two[k] - one[k]), rtol=1e-4), k
+        else:
+            assert torch.allclose(two[k], one[k]), k
+
+
 def test_stacked_tasks_give_each_tasks_losses_and_gradients_in_one_pass_per_image_size(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
