@@ -603,7 +603,7 @@ class Trainer:
         its mode is the true bin, so greedy decoding of the official grammar is unchanged. Whether
         it speeds learning is not yet shown: the 1100-step CPU run still had near-chance boxes.
         Each number token's cross-entropy weighs number_weight (Schedule.coord_weight); the mean
-        stays over the tokens, so the other tokens' share of the loss is unchanged.
+        stays over the tokens, so the other tokens' terms are unchanged (1 gives the plain loss).
         """
         labels = labels.flatten()
         valid = self.put(torch.nonzero(labels >= 0)[:, 0])
