@@ -77,7 +77,9 @@ BoolMask = npt.NDArray[np.bool_]
 class SceneConfig:
     min_side: int = 160  # width and height are drawn independently from [min_side, max_side]
     max_side: int = 640
-    max_objects: int = 6  # the count is drawn from 1..max_objects (fewer when they do not fit)
+    max_objects: int = 6  # the count is drawn from min_objects..max_objects (fewer when they do not fit)
+    # Held-out and sample scenes keep 1; training may draw more crowded scenes (Schedule.min_objects).
+    min_objects: int = 1
     max_expressions_per_object: int = 4
 
     def __post_init__(self) -> None:
@@ -87,6 +89,11 @@ class SceneConfig:
             )
         if not 1 <= self.max_objects <= len(NUMBER_WORDS):
             raise ValueError(f"max_objects must be in 1..{len(NUMBER_WORDS)}, got {self.max_objects}")
+        if not 1 <= self.min_objects <= self.max_objects:
+            raise ValueError(
+                f"need 1 <= min_objects <= max_objects, got min_objects={self.min_objects}, "
+                f"max_objects={self.max_objects}"
+            )
         if self.max_expressions_per_object < 0:
             raise ValueError(
                 f"max_expressions_per_object must be >= 0, got {self.max_expressions_per_object}"
@@ -169,7 +176,7 @@ def generate_scene(seed: int, index: int, config: SceneConfig = SceneConfig()) -
     background = BACKGROUNDS[int(rng.integers(len(BACKGROUNDS)))]
     image = _render_background(background, height, width, rng)
     semantic = np.zeros((height, width), np.uint8)
-    objects = _place_objects(rng, image, semantic, config.max_objects)
+    objects = _place_objects(rng, image, semantic, config.min_objects, config.max_objects)
     scene = Scene(image, objects, semantic, caption_for(objects, background), [], background)
     scene.expressions = _referring_expressions(scene, rng, config.max_expressions_per_object)
     return scene
@@ -463,12 +470,13 @@ def _place_objects(
     rng: np.random.Generator,
     image: npt.NDArray[np.uint8],
     semantic: npt.NDArray[np.uint8],
+    min_objects: int,
     max_objects: int,
 ) -> list[SceneObject]:
     """Draws objects onto `image` and `semantic` and returns their annotations."""
     height, width = semantic.shape
     placed: list[_Placed] = []
-    for _ in range(int(rng.integers(1, max_objects + 1))):
+    for _ in range(int(rng.integers(min_objects, max_objects + 1))):
         if placed and rng.random() < REPEAT_CLASS_PROBABILITY:
             class_id = placed[int(rng.integers(len(placed)))].class_id
         else:

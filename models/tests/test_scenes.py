@@ -83,6 +83,8 @@ def test_config_is_validated() -> None:
         SceneConfig(min_side=300, max_side=200)
     with pytest.raises(ValueError, match="max_objects"):
         SceneConfig(max_objects=7)
+    with pytest.raises(ValueError, match="min_objects"):
+        SceneConfig(min_objects=4, max_objects=3)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -97,6 +99,14 @@ def test_image_sizes_and_object_counts(scenes: list[Scene]) -> None:
     assert {len(s.objects) for s in scenes} >= {1, 2, 3, 4, 5, 6}
     assert len({s.width / s.height for s in scenes}) > SCENE_COUNT // 2  # aspect ratios vary
     assert {s.background for s in scenes} == set(BACKGROUND_WORDS)
+
+
+def test_min_objects_crowds_the_scenes(scenes: list[Scene]) -> None:
+    crowded = [generate_scene(SEED, i, SceneConfig(min_objects=3)) for i in range(SCENE_COUNT)]
+    counts = [len(s.objects) for s in crowded]
+    # Placement may give up on an object that finds no room, so a few scenes may hold fewer.
+    assert sum(c >= 3 for c in counts) >= 0.9 * SCENE_COUNT
+    assert np.mean(counts) > np.mean([len(s.objects) for s in scenes]) + 0.5
 
 
 def test_fixed_size_config() -> None:
