@@ -125,10 +125,11 @@ SCHEDULES = {
     # 3500 steps take ~137 minutes with the probes. The machine is not always that fast (the
     # 3478-step build averaged 2.24 s, from 1.8 to 2.7 s per 100 steps; the one before it, in one
     # process, ran 9% slower than planned), so a 145-minute budget keeps the 2.5 hours.
-    # Others are faster: the 6193-step build averaged 1.24 s a step, the 6657-step one 1.14, the 6736-step one 1.18 (see
-    # the card). res_own_expression: after 900 steps of this recipe in one process, on 1024
-    # held-out scenes, greedy REC 0.18 against 0.10, referent 0.44 against 0.39, RES IoU 0.58
-    # against 0.56, detection classes 0.39 against 0.45 (one run each; see the card).
+    # Others are faster: the 6193-step build averaged 1.24 s a step, the 6657-step one 1.14 and
+    # the 6736-step one 1.18 (see the card). res_own_expression: after 900 steps of this recipe
+    # in one process, on 1024 held-out scenes, greedy REC 0.18 against 0.10, referent 0.44
+    # against 0.39, RES IoU 0.58 against 0.56, detection classes 0.39 against 0.45 (one run
+    # each; see the card).
     "cpu": Schedule(
         steps=3500,
         batch=16,
