@@ -288,14 +288,16 @@ def export_package(
             log(f"tracing {g}")
             traced[g] = trace(spec)
             onnx_tools.canonicalize_weights(traced[g])
+            onnx_tools.tie_transposed_weights(traced[g])
         for dt in dtypes:
             shared = onnx_tools.SharedWeights(tmp / "onnx" / f"weights{_suffix(dt)}.bin")
             for g, proto in traced.items():
                 m = onnx.ModelProto()
                 m.CopyFrom(proto)
                 if dt == "q4":
-                    # 4-bit MatMul weights; the remaining constants (embeddings, norms, biases)
-                    # are stored in half precision. Arithmetic stays fp32 either way.
+                    # 4-bit MatMul weights; the remaining constants (embeddings and the head
+                    # tied to them, norms, biases) are stored in half precision. Arithmetic
+                    # stays fp32 either way.
                     onnx_tools.to_q4(m)
                     onnx_tools.to_fp16_storage(m)
                 elif dt == "fp16":
