@@ -1016,6 +1016,9 @@ def main(argv: list[str] | None = None) -> None:
         help="override the schedule's: every task's forward pass batched with the others' or task by task",
     )
     ap.add_argument("--ranks", type=int, help="override the schedule's processes per batch (models/ranks.py)")
+    ap.add_argument(
+        "--min-objects", type=int, help="override the schedule's fewest objects a training scene draws"
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--preset", default="ufo-tiny", help="ufo-tiny, or micro (the tests' few-kilobyte model)")
     ap.add_argument(
@@ -1048,6 +1051,8 @@ def main(argv: list[str] | None = None) -> None:
         sched = replace(sched, stack_tasks=args.stack_tasks)
     if args.ranks:
         sched = replace(sched, ranks=args.ranks)
+    if args.min_objects:
+        sched = replace(sched, min_objects=args.min_objects)
     if args.time_budget is not None:
         sched = replace(sched, budget_min=args.time_budget or None)
     model, sched = train_on_ranks(

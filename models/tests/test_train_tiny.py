@@ -99,12 +99,14 @@ def test_a_run_over_its_budget_stops_early_logs_the_cut_and_saves_the_schedule_i
 ) -> None:
     monkeypatch.setattr(tt, "TIMING_STEPS", 2)
     argv = ["--out", str(tmp_path), "--preset", "micro", "--schedule", "cpu", "--steps", "4"]
+    argv += ["--min-objects", "5"]  # an override the saved schedule must keep
     # One rank: the patched TIMING_STEPS does not reach ranks in processes of their own.
     tt.main([*argv, "--ranks", "1", "--workers", "0", "--val-every", "0", "--time-budget", "1e-6"])
     records = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
     assert records[0]["step"] == 2 and records[0]["schedule_steps"] == 2
     assert [r["step"] for r in records[1:]] == [2]  # the loss record of the last step
-    assert torch.load(tmp_path / "ufo-tiny.pth")["schedule"]["steps"] == 2
+    schedule = torch.load(tmp_path / "ufo-tiny.pth")["schedule"]
+    assert (schedule["steps"], schedule["min_objects"]) == (2, 5)
 
 
 def test_box_iou_in_centre_size_form() -> None:
