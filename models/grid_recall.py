@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import torch
+from torch import Tensor
 
 from .oracle import Oracle
-from .scenes import Scene, generate_scene
+from .scenes import Scene, SceneObject, generate_scene
 from .targets import assign_objects
+from .validation import box_iou
 
 
 def displaced_objects(scene: Scene, side: int) -> set[int]:
@@ -36,26 +37,29 @@ def displaced_objects(scene: Scene, side: int) -> set[int]:
     return out
 
 
-def box_iou_xyxy(a: Iterable[float], b: Iterable[float]) -> float:
-    ax1, ay1, ax2, ay2 = a
-    bx1, by1, bx2, by2 = b
-    inter = max(0.0, min(ax2, bx2) - max(ax1, bx1)) * max(0.0, min(ay2, by2) - max(ay1, by1))
-    union = (ax2 - ax1) * (ay2 - ay1) + (bx2 - bx1) * (by2 - by1) - inter
-    return inter / union if union > 0 else 0.0
+def found_among(objects: list[SceneObject], boxes: Tensor, names: list[str]) -> list[bool]:
+    """For each object: does one of the boxes (N, 4; pixel x1, y1, x2, y2), named `names`, have
+    its class and overlap it at IoU >= 0.5?"""
+
+    def centre_size(xyxy: Tensor) -> Tensor:
+        return torch.cat([(xyxy[..., :2] + xyxy[..., 2:]) / 2, xyxy[..., 2:] - xyxy[..., :2]], -1)
+
+    if not len(boxes):
+        return [False] * len(objects)
+    found = []
+    for obj in objects:
+        iou = box_iou(centre_size(torch.tensor(obj.box_xyxy)), centre_size(boxes))
+        same = torch.tensor([name == obj.class_name for name in names])
+        found.append(bool(((iou >= 0.5) & same).any()))
+    return found
 
 
 def found_objects(oracle: Oracle, scene: Scene) -> list[bool]:
-    """For each object of the scene: does a detection of its class overlap it at IoU >= 0.5?"""
-    task = oracle.tasks["detection"]
+    """found_among of the detection answer, decoded and post-processed as the app does."""
+    classes = oracle.tasks["detection"].classes
     result = oracle.detection("detection", scene.image)
-    boxes, labels = result["boxes"].tolist(), result["labels"].tolist()  # type: ignore[union-attr]
-    return [
-        any(
-            task.classes[label] == obj.class_name and box_iou_xyxy(obj.box_xyxy, box) >= 0.5
-            for box, label in zip(boxes, labels)
-        )
-        for obj in scene.objects
-    ]
+    labels: list[int] = result["labels"].tolist()  # type: ignore[union-attr]
+    return found_among(scene.objects, result["boxes"], [classes[i] for i in labels])  # type: ignore[arg-type]
 
 
 def grid_recall(oracle: Oracle, seed: int, scenes: int) -> dict[str, dict[str, float]]:
@@ -72,8 +76,10 @@ def grid_recall(oracle: Oracle, seed: int, scenes: int) -> dict[str, dict[str, f
                 f"{len(scene.objects)} objects",
             ):
                 rows.setdefault(key, []).append(found)
+    keys = sorted(rows, key=lambda k: (k[0].isdigit(), k))  # the splits, then 1, 2, ... objects
     return {
-        k: {"objects": len(v), "found": round(float(np.mean(v)), 4) if v else 0.0} for k, v in rows.items()
+        k: {"objects": len(rows[k]), "found": round(float(np.mean(rows[k])), 4) if rows[k] else 0.0}
+        for k in keys
     }
 
 

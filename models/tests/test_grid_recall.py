@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
+import torch
 
 from models import train_tiny as tt
-from models.grid_recall import box_iou_xyxy, displaced_objects, found_objects, grid_recall
+from models.grid_recall import displaced_objects, found_among, found_objects, grid_recall
 from models.oracle import Oracle
 from models.scenes import Scene, SceneObject, generate_scene
 
@@ -31,11 +31,13 @@ def test_the_smaller_of_two_objects_sharing_a_nearest_point_is_the_displaced_one
     assert displaced_objects(scene_of([small, apart]), 2) == set()
 
 
-def test_box_iou_in_corner_form() -> None:
-    assert box_iou_xyxy((0, 0, 10, 10), (0, 0, 10, 10)) == 1.0
-    assert box_iou_xyxy((0, 0, 10, 10), (5, 0, 15, 10)) == pytest.approx(50 / 150)
-    assert box_iou_xyxy((0, 0, 10, 10), (20, 20, 30, 30)) == 0.0
-    assert box_iou_xyxy((0, 0, 0, 0), (0, 0, 0, 0)) == 0.0
+def test_an_object_is_found_by_a_box_of_its_class_at_iou_half_or_more() -> None:
+    a, b = square(0, 0, 20), square(40, 40, 10)
+    boxes = torch.tensor([[0.0, 0.0, 20.0, 20.0], [40.0, 40.0, 60.0, 50.0]])  # a exactly; b at IoU 1/2
+    assert found_among([a, b], boxes, ["square", "square"]) == [True, True]
+    assert found_among([a, b], boxes, ["circle", "square"]) == [False, True]  # a's box misnamed
+    assert found_among([a, b], boxes[:, [0, 1, 2, 1]], ["square", "square"]) == [False, False]  # empty boxes
+    assert found_among([a, b], torch.zeros(0, 4), []) == [False, False]
 
 
 def test_every_object_is_counted_once_per_split() -> None:
