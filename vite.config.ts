@@ -32,8 +32,8 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // The shipped model's quality bar (npm run test:quality): minutes of inference, and not
-          // part of npm test while UFO-Tiny is below the bar (see its model card).
+          // The shipped model's quality bar (npm run test:quality, part of npm test): minutes of
+          // inference in onnxruntime-node, kept apart from the quick unit tests.
           name: 'quality',
           environment: 'node',
           include: ['src/**/*.quality.test.ts'],

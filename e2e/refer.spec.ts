@@ -3,9 +3,8 @@ import { rle } from '../src/eval';
 import { dropSample, expect, openApp, overlayPixel, samples, test } from './fixtures';
 
 // Six objects, so "elsewhere" has five other objects' pixels to stay clear of. The expression is one
-// the current UFO-Tiny, still below its quality bar, answers right on this scene in q4, in Node and
-// in this page, box and mask both: it needs the size and the position (the other large shape is a
-// triangle on the right).
+// the embedded UFO-Tiny answers right on this scene in q4, in Node and in this page, box and mask
+// both: it needs the size and the position (the other large shape is a triangle on the right).
 const sample = samples[7]!;
 const expressionIndex = sample.expressions.indexOf('the large shape on the left');
 

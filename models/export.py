@@ -30,7 +30,15 @@ from .checkpoint import CheckpointError, load_checkpoint
 from .config import NAMED_CONFIGS, TaskConfig, UfoVitConfig, named_config, official_tasks
 from .graphs import DecoderGraph, FullEncoderGraph, GridEncoderGraph, TextEncoderGraph, kv_names
 from .oracle import IMAGE_MEAN, IMAGE_STD, MASK_TOKENS
-from .presets import TINY_IMAGE_SIZE, build_vocab, micro_config, micro_tasks, tiny_config, tiny_tasks
+from .presets import (
+    TINY_IMAGE_SIZE,
+    build_vocab,
+    micro_config,
+    micro_tasks,
+    tiny_config,
+    tiny_tasks,
+    tiny_train_tasks,
+)
 from .tokenizer import Tokenizer, VocabError
 from .ufo_vit import UFOViT, init_weights
 
@@ -48,8 +56,10 @@ class ExportError(ValueError):
 @dataclass(frozen=True)
 class Preset:
     config: Callable[[int], UfoVitConfig]  # vocabulary size -> architecture
-    tasks: Callable[[], dict[str, TaskConfig]]
+    tasks: Callable[[], dict[str, TaskConfig]]  # what the package declares and the runtime decodes
     vocab: Callable[[], list[str]] | None  # built-in vocabulary, or None when --vocab is required
+    # The tasks training assigns targets on, where they differ from the decoded ones (a grid).
+    train_tasks: Callable[[], dict[str, TaskConfig]] | None = None
 
 
 def _official(name: str) -> Preset:
@@ -58,7 +68,7 @@ def _official(name: str) -> Preset:
 
 PRESETS: dict[str, Preset] = {
     **{name: _official(name) for name in NAMED_CONFIGS},
-    "ufo-tiny": Preset(tiny_config, tiny_tasks, lambda: build_vocab(2 * TINY_IMAGE_SIZE)),
+    "ufo-tiny": Preset(tiny_config, tiny_tasks, lambda: build_vocab(2 * TINY_IMAGE_SIZE), tiny_train_tasks),
     "micro": Preset(micro_config, micro_tasks, lambda: build_vocab(128)),
 }
 

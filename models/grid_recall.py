@@ -2,9 +2,9 @@
 
 Training gives each object the free grid point nearest its box centre (targets.assign_objects),
 larger objects first, so where two centres share a nearest point the smaller object is displaced
-to the next one. This asks how often that happens on held-out scenes and what it costs: an object
-counts as found when the detection answer, decoded and post-processed as the app does (the
-oracle), holds a box of its class at IoU >= 0.5 with it.
+to the next one. This asks how often that happens on held-out scenes (on the training grid) and
+what it costs: an object counts as found when the detection answer, decoded on the package's grid
+and post-processed as the app does (the oracle), holds a box of its class at IoU >= 0.5 with it.
 
     python -m models.grid_recall --checkpoint runs/tiny/ufo-tiny.pth --seed 888 --scenes 200
 """
@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from .export import PRESETS
 from .oracle import Oracle
 from .scenes import Scene, SceneObject, generate_scene
 from .targets import assign_objects
@@ -62,9 +63,9 @@ def found_objects(oracle: Oracle, scene: Scene) -> list[bool]:
     return found_among(scene.objects, result["boxes"], [classes[i] for i in labels])  # type: ignore[arg-type]
 
 
-def grid_recall(oracle: Oracle, seed: int, scenes: int) -> dict[str, dict[str, float]]:
-    """Recall at IoU 0.5 of the displaced objects, of the others, and by objects in the scene."""
-    side = oracle.tasks["detection"].grid_side(oracle.cfg)
+def grid_recall(oracle: Oracle, side: int, seed: int, scenes: int) -> dict[str, dict[str, float]]:
+    """Recall at IoU 0.5 of the objects displaced on a training grid of `side` x `side` points, of
+    the others, and by objects in the scene."""
     rows: dict[str, list[bool]] = {"all": [], "displaced": [], "not displaced": []}
     for index in range(scenes):
         scene = generate_scene(seed, index)
@@ -93,9 +94,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--scenes", type=int, default=200)
     args = ap.parse_args(argv)
     ckpt = torch.load(args.checkpoint, map_location="cpu")
-    model, tok, tasks = tt.build(int(ckpt.get("seed", 0)), args.preset)
+    model, tok, train_tasks = tt.build(int(ckpt.get("seed", 0)), args.preset)
     model.load_state_dict(ckpt["state_dict"])
-    print(json.dumps(grid_recall(Oracle(model, tok, tasks), args.seed, args.scenes)))
+    oracle = Oracle(model, tok, PRESETS[args.preset].tasks())
+    side = train_tasks["detection"].grid_side(model.cfg)
+    print(json.dumps(grid_recall(oracle, side, args.seed, args.scenes)))
 
 
 if __name__ == "__main__":

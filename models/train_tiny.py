@@ -830,7 +830,7 @@ def build(
     seed: int, preset: str = "ufo-tiny", stem: tuple[int, ...] | None = None
 ) -> tuple[UFOViT, Tokenizer, dict[str, TaskConfig]]:
     """A freshly initialised model of an export preset with a built-in vocabulary (and, if given,
-    other conv-stem widths; () is the official patch projection)."""
+    other conv-stem widths; () is the official patch projection), and the tasks it trains on."""
     p = PRESETS[preset]
     assert p.vocab is not None, f"{preset} has no built-in vocabulary"
     tok = Tokenizer.from_tokens(p.vocab())
@@ -839,7 +839,7 @@ def build(
         cfg = replace(cfg, stem_channels=stem, stem_bypass=cfg.stem_bypass and bool(stem))
     model = UFOViT(cfg)
     init_weights(model, seed)
-    return model, tok, p.tasks()
+    return model, tok, (p.train_tasks or p.tasks)()
 
 
 def train(

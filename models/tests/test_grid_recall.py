@@ -43,7 +43,7 @@ def test_an_object_is_found_by_a_box_of_its_class_at_iou_half_or_more() -> None:
 def test_every_object_is_counted_once_per_split() -> None:
     model, tok, tasks = tt.build(3, "micro")
     oracle = Oracle(model.eval(), tok, tasks)
-    split = grid_recall(oracle, 555, 3)
+    split = grid_recall(oracle, tasks["detection"].grid_side(model.cfg), 555, 3)
     objects = sum(len(generate_scene(555, i).objects) for i in range(3))
     assert split["all"]["objects"] == objects
     assert split["displaced"]["objects"] + split["not displaced"]["objects"] == objects

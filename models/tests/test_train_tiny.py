@@ -14,6 +14,7 @@ from torch.utils.data import DataLoader
 
 from models import train_tiny as tt
 from models.config import TaskConfig
+from models.export import PRESETS
 from models.tokenizer import Tokenizer
 from models.ufo_vit import UFOViT
 from models import targets as tg
@@ -517,3 +518,16 @@ def test_semantic_background_masks_weigh_their_outside_by_their_images_backgroun
     assert len(weights) == len(images) == len(names) and "background" in names and len(set(names)) > 1
     for name, image, weight in zip(names, images, weights.tolist()):
         assert weight == (batch[image]["background_points"] if name == "background" else 1.0)
+
+
+def test_ufo_tiny_trains_on_its_training_grid_and_its_packages_decode_a_point_per_patch() -> None:
+    _, _, trained = tt.build(0, "ufo-tiny")
+    decoded = PRESETS["ufo-tiny"].tasks()
+    for name, task in decoded.items():
+        if task.kind.startswith("grid-"):
+            assert (trained[name].grid_per_window, task.grid_per_window) == (6, 10)
+            assert replace(trained[name], grid_per_window=10) == task
+        else:
+            assert trained[name] == task
+    _, _, micro = tt.build(0, "micro")
+    assert micro == PRESETS["micro"].tasks()  # a preset without training tasks trains on its own
