@@ -22,18 +22,15 @@ from torch import Tensor
 from .export import PRESETS
 from .oracle import Oracle
 from .scenes import Scene, SceneObject, generate_scene
-from .targets import assign_objects
+from .targets import assign_objects, grid_distances
 from .validation import box_iou
 
 
 def displaced_objects(scene: Scene, side: int) -> set[int]:
     """Objects whose assigned grid point is not the one nearest their box centre."""
-    ref = (np.arange(side) + 0.5) / side
     out = set()
     for point, i in assign_objects(scene.objects, scene.width, scene.height, side).items():
-        cx, cy = scene.objects[i].center
-        dist = (ref[None, :] - cx / scene.width) ** 2 + (ref[:, None] - cy / scene.height) ** 2
-        if int(np.argmin(dist)) != point:
+        if int(np.argmin(grid_distances(scene.objects[i], scene.width, scene.height, side))) != point:
             out.add(i)
     return out
 

@@ -63,15 +63,21 @@ def _numbers(tok: Tokenizer, bins: list[int]) -> list[int]:
     return out
 
 
+def grid_distances(obj: SceneObject, width: int, height: int, side: int) -> np.ndarray:
+    """Squared distance from the object's box centre to every grid point, (gy, gx), in image
+    fractions; the reference points are the cell centres, as at inference (spec §4.2)."""
+    ref = (np.arange(side) + 0.5) / side
+    cx, cy = obj.center
+    return (ref[None, :] - cx / width) ** 2 + (ref[:, None] - cy / height) ** 2
+
+
 def assign_objects(objects: list[SceneObject], width: int, height: int, side: int) -> dict[int, int]:
     """Grid point -> object: each object goes to the free grid point nearest its box centre."""
-    ref = (np.arange(side) + 0.5) / side
     taken: dict[int, int] = {}
     # Large objects first, so a small one displaced by a collision moves rather than a large one.
     order = sorted(range(len(objects)), key=lambda i: -int(objects[i].mask.sum()))
     for i in order:
-        cx, cy = objects[i].center
-        d = (ref[None, :] - cx / width) ** 2 + (ref[:, None] - cy / height) ** 2  # (gy, gx)
+        d = grid_distances(objects[i], width, height, side)
         for g in np.argsort(d, axis=None, kind="stable"):
             if int(g) not in taken:
                 taken[int(g)] = i
